@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs every Debian package the project needs to build, test and run its
+# demo. Idempotent and non-interactive; run as root on Debian 12.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps.sh: run as root (apt-get needs it)" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+PACKAGES="
+    build-essential cmake pkg-config clang clang-format
+    libclang-rt-14-dev
+    libigraph-dev libjson-c-dev libcmocka-dev
+    libibverbs-dev librdmacm-dev libibumad-dev libibmad-dev libibnetdisc-dev
+    libnl-3-dev libnl-route-3-dev
+    ibsim-utils opensm infiniband-diags
+    iproute2 procps
+"
+
+# Skip apt entirely when everything is already there: keeps reruns fast.
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
+fi
+echo "install-deps.sh: all packages present"
