@@ -1,0 +1,11 @@
+/* The topology library: include this one header. */
+#ifndef FTOPO_H
+#define FTOPO_H
+
+#include "ftopo/status.h"
+#include "ftopo/fabric.h"
+#include "ftopo/io.h"
+#include "ftopo/discover.h"
+#include "ftopo/gen.h"
+
+#endif
