@@ -18,6 +18,7 @@ PACKAGES="
     libnl-3-dev libnl-route-3-dev
     ibsim-utils opensm infiniband-diags
     iproute2 procps
+    openmpi-bin libopenmpi-dev libgloo-dev iperf3
 "
 
 # Skip apt entirely when everything is already there: keeps reruns fast.
