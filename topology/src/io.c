@@ -117,7 +117,8 @@ static ftopo_format guess_format(const char *path, const char *data, size_t len)
     return FTOPO_FORMAT_IBNETDISCOVER;
 }
 
-/* libibnetdisc's cache files start with its magic 0x8FE7832B, big endian. */
+/* libibnetdisc's cache files start with its magic 0x8FE7832B, stored little
+ * endian (checked against a file written by `ibnetdiscover --cache`). */
 static bool looks_like_cache(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -126,7 +127,7 @@ static bool looks_like_cache(const char *path)
     unsigned char magic[4] = {0};
     size_t n = fread(magic, 1, sizeof(magic), f);
     fclose(f);
-    return n == 4 && magic[0] == 0x8f && magic[1] == 0xe7 && magic[2] == 0x83 && magic[3] == 0x2b;
+    return n == 4 && magic[0] == 0x2b && magic[1] == 0x83 && magic[2] == 0xe7 && magic[3] == 0x8f;
 }
 
 static ftopo_status slurp(const char *path, char **data, size_t *len, ftopo_diag *diag)
