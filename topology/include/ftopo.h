@@ -7,5 +7,6 @@
 #include "ftopo/io.h"
 #include "ftopo/discover.h"
 #include "ftopo/gen.h"
+#include "ftopo/route.h"
 
 #endif
