@@ -1,18 +1,417 @@
-/* STUB (to be replaced): the project's JSON reader and writer. */
-#include "internal.h"
+/* The project's JSON format, read (docs/topology-json.md; json_write.c
+ * writes it). Every error names the file and the JSON path of the value at
+ * fault, e.g. "fab.json: nodes[3].ports[0].width: unknown width \"5x\"";
+ * syntax errors name the line and column. */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model.h"
+
+#define FORMAT_NAME    "fabric-manager/topology"
+#define FORMAT_VERSION 1
+
+typedef struct reader {
+    const char *name;
+    ftopo_diag *diag;
+    ftopo_fabric *fabric;
+} reader;
+
+/* Paths are built only when an error is reported: one "nodes[3]" or
+ * "nodes[3].ports[0]" prefix plus the field. */
+#define FAIL(r, st, path, ...) fail_at(r, st, path, __VA_ARGS__)
+
+static ftopo_status fail_at(reader *r, ftopo_status st, const char *path, const char *fmt, ...)
+    FTOPO__PRINTF(4, 5);
+
+static ftopo_status fail_at(reader *r, ftopo_status st, const char *path, const char *fmt, ...)
+{
+    char what[FTOPO_DIAG_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return ftopo__fail(r->diag, st, "%s: %s: %s", r->name, path, what);
+}
+
+/* Looks up `key` in `obj` and checks its type; a missing optional key
+ * leaves *out NULL and succeeds. */
+static ftopo_status field(reader *r, json_object *obj, const char *path, const char *key,
+                          json_type type, bool required, json_object **out)
+{
+    *out = NULL;
+    json_object *v;
+    if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null)) {
+        if (required)
+            return FAIL(r, FTOPO_ERR_PARSE, path, "missing \"%s\"", key);
+        return FTOPO_OK;
+    }
+    if (!json_object_is_type(v, type))
+        return FAIL(r, FTOPO_ERR_PARSE, path, "\"%s\" must be %s, not %s", key,
+                    json_type_to_name(type), json_type_to_name(json_object_get_type(v)));
+    *out = v;
+    return FTOPO_OK;
+}
+
+static ftopo_status int_field(reader *r, json_object *obj, const char *path, const char *key,
+                              bool required, int64_t lo, int64_t hi, int64_t *out)
+{
+    json_object *v;
+    ftopo_status st = field(r, obj, path, key, json_type_int, required, &v);
+    if (st != FTOPO_OK || !v)
+        return st;
+    errno = 0;
+    int64_t n = json_object_get_int64(v);
+    if (errno || n < lo || n > hi)
+        return FAIL(r, FTOPO_ERR_PARSE, path, "\"%s\" is %s, not in %" PRId64 "..%" PRId64, key,
+                    json_object_to_json_string(v), lo, hi);
+    *out = n;
+    return FTOPO_OK;
+}
+
+static ftopo_status guid_field(reader *r, json_object *obj, const char *path, const char *key,
+                               bool required, uint64_t *out)
+{
+    json_object *v;
+    ftopo_status st = field(r, obj, path, key, json_type_string, required, &v);
+    if (st != FTOPO_OK || !v)
+        return st;
+    const char *s = json_object_get_string(v);
+    char *end = NULL;
+    errno = 0;
+    unsigned long long g = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2] != '\0' && strlen(s) <= 18)
+        g = strtoull(s + 2, &end, 16);
+    if (!end || *end != '\0' || errno || s[2] == '-' || s[2] == '+' || s[2] == ' ')
+        return FAIL(r, FTOPO_ERR_PARSE, path,
+                    "\"%s\" is \"%s\", not a GUID like \"0x0002c903000a1b2c\"", key, s);
+    *out = g;
+    return FTOPO_OK;
+}
+
+static ftopo_status string_field(reader *r, json_object *obj, const char *path, const char *key,
+                                 bool required, const char **out)
+{
+    json_object *v;
+    ftopo_status st = field(r, obj, path, key, json_type_string, required, &v);
+    if (st == FTOPO_OK && v)
+        *out = json_object_get_string(v);
+    return st;
+}
+
+static ftopo_status parse_type(reader *r, const char *path, const char *s, ftopo_node_type *out)
+{
+    static const struct {
+        const char *name;
+        ftopo_node_type type;
+    } types[] = {
+        {"switch", FTOPO_NODE_SWITCH}, {"ca", FTOPO_NODE_CA}, {"router", FTOPO_NODE_ROUTER}};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (strcmp(s, types[i].name) == 0) {
+            *out = types[i].type;
+            return FTOPO_OK;
+        }
+    }
+    return FAIL(r, FTOPO_ERR_PARSE, path, "unknown node type \"%s\" (switch, ca, router)", s);
+}
+
+static ftopo_status parse_state(reader *r, const char *path, const char *s, ftopo_port_state *out)
+{
+    static const char *const names[] = {"unknown", "down", "init", "armed", "active"};
+    for (int i = 0; i <= FTOPO_PORT_ACTIVE; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (ftopo_port_state)i;
+            return FTOPO_OK;
+        }
+    }
+    return FAIL(r, FTOPO_ERR_PARSE, path, "unknown port state \"%s\"", s);
+}
+
+/* Reads one port of node `id`; its peer, if given, is checked later
+ * against the links. */
+static ftopo_status read_port(reader *r, ftopo_node_id id, const char *node_path, json_object *port,
+                              size_t index, int num_ports, bool *seen)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "%s.ports[%zu]", node_path, index);
+    if (!json_object_is_type(port, json_type_object))
+        return FAIL(r, FTOPO_ERR_PARSE, path, "must be an object");
+    int64_t num = 0, lid = 0, lmc = 0;
+    const char *state = NULL, *width = NULL, *speed = NULL;
+    ftopo_port_spec spec = {0};
+    ftopo_status st = int_field(r, port, path, "num", true, INT_MIN, INT_MAX, &num);
+    if (st == FTOPO_OK && (num < 1 || num > num_ports))
+        return FAIL(r, FTOPO_ERR_ARG, path, "port %" PRId64 " out of range (node has %d ports)",
+                    num, num_ports);
+    if (st == FTOPO_OK && seen[num])
+        return FAIL(r, FTOPO_ERR_DUPLICATE, path, "port %" PRId64 " listed twice", num);
+    if (st == FTOPO_OK)
+        st = guid_field(r, port, path, "guid", false, &spec.port_guid);
+    if (st == FTOPO_OK)
+        st = int_field(r, port, path, "lid", false, 0, 0xffff, &lid);
+    if (st == FTOPO_OK)
+        st = int_field(r, port, path, "lmc", false, 0, 7, &lmc);
+    if (st == FTOPO_OK)
+        st = string_field(r, port, path, "state", false, &state);
+    if (st == FTOPO_OK && state)
+        st = parse_state(r, path, state, &spec.state);
+    if (st == FTOPO_OK)
+        st = string_field(r, port, path, "width", false, &width);
+    if (st == FTOPO_OK && width && ftopo_width_parse(width, &spec.width) != FTOPO_OK)
+        st = FAIL(r, FTOPO_ERR_PARSE, path, "unknown width \"%s\"", width);
+    if (st == FTOPO_OK)
+        st = string_field(r, port, path, "speed", false, &speed);
+    if (st == FTOPO_OK && speed && ftopo_speed_parse(speed, &spec.speed) != FTOPO_OK)
+        st = FAIL(r, FTOPO_ERR_PARSE, path, "unknown speed \"%s\"", speed);
+    if (st != FTOPO_OK)
+        return st;
+    seen[num] = true;
+    spec.lid = (uint16_t)lid;
+    spec.lmc = (uint8_t)lmc;
+    st = ftopo_fabric_set_port(r->fabric, id, (int)num, &spec);
+    return st == FTOPO_OK ? st : FAIL(r, st, path, "%s", ftopo_strerror(st));
+}
+
+static ftopo_status read_node(reader *r, json_object *node, size_t index)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "nodes[%zu]", index);
+    if (!json_object_is_type(node, json_type_object))
+        return FAIL(r, FTOPO_ERR_PARSE, path, "must be an object");
+    ftopo_node_spec spec = {0};
+    const char *type = NULL;
+    int64_t num_ports = 0, lid = 0, lmc = 0;
+    json_object *ports = NULL;
+    ftopo_status st = guid_field(r, node, path, "guid", true, &spec.node_guid);
+    if (st == FTOPO_OK)
+        st = string_field(r, node, path, "type", true, &type);
+    if (st == FTOPO_OK)
+        st = parse_type(r, path, type, &spec.type);
+    if (st == FTOPO_OK)
+        st = string_field(r, node, path, "desc", false, &spec.desc);
+    if (st == FTOPO_OK)
+        st = int_field(r, node, path, "num_ports", true, 1, 254, &num_ports);
+    if (st == FTOPO_OK)
+        st = guid_field(r, node, path, "sysimg_guid", false, &spec.sysimg_guid);
+    if (st == FTOPO_OK)
+        st = int_field(r, node, path, "lid", false, 0, 0xffff, &lid);
+    if (st == FTOPO_OK)
+        st = int_field(r, node, path, "lmc", false, 0, 7, &lmc);
+    if (st == FTOPO_OK)
+        st = field(r, node, path, "ports", json_type_array, false, &ports);
+    if (st != FTOPO_OK)
+        return st;
+    if (spec.node_guid == 0)
+        return FAIL(r, FTOPO_ERR_ARG, path, "GUID must not be zero");
+    spec.num_ports = (int)num_ports;
+    spec.lid = (uint16_t)lid;
+    spec.lmc = (uint8_t)lmc;
+    ftopo_node_id id;
+    st = ftopo_fabric_add_node(r->fabric, &spec, &id);
+    if (st == FTOPO_ERR_DUPLICATE)
+        return FAIL(r, st, path, "duplicate GUID 0x%016" PRIx64, spec.node_guid);
+    if (st != FTOPO_OK)
+        return FAIL(r, st, path, "%s", ftopo_strerror(st));
+    bool seen[256] = {false};
+    size_t n = ports ? json_object_array_length(ports) : 0;
+    for (size_t i = 0; i < n && st == FTOPO_OK; i++)
+        st = read_port(r, id, path, json_object_array_get_idx(ports, i), i, spec.num_ports, seen);
+    return st;
+}
+
+/* One end of a link: {"guid": "0x...", "port": N}. */
+static ftopo_status read_end(reader *r, json_object *link, const char *path, const char *key,
+                             ftopo_node_id *node, int *port)
+{
+    char end_path[96];
+    snprintf(end_path, sizeof(end_path), "%s.%s", path, key);
+    json_object *end;
+    uint64_t guid = 0;
+    int64_t num = 0;
+    ftopo_status st = field(r, link, path, key, json_type_object, true, &end);
+    if (st == FTOPO_OK)
+        st = guid_field(r, end, end_path, "guid", true, &guid);
+    if (st == FTOPO_OK)
+        st = int_field(r, end, end_path, "port", true, INT_MIN, INT_MAX, &num);
+    if (st != FTOPO_OK)
+        return st;
+    if (ftopo_find_by_guid(r->fabric, guid, node) != FTOPO_OK)
+        return FAIL(r, FTOPO_ERR_NOT_FOUND, end_path, "no node with GUID 0x%016" PRIx64, guid);
+    int max = r->fabric->nodes[*node].num_ports;
+    if (num < 1 || num > max)
+        return FAIL(r, FTOPO_ERR_ARG, end_path,
+                    "port %" PRId64 " out of range (node 0x%016" PRIx64 " has %d ports)", num, guid,
+                    max);
+    *port = (int)num;
+    return FTOPO_OK;
+}
+
+static ftopo_status read_link(reader *r, json_object *link, size_t index)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "links[%zu]", index);
+    if (!json_object_is_type(link, json_type_object))
+        return FAIL(r, FTOPO_ERR_PARSE, path, "must be an object");
+    ftopo_node_id a, b;
+    int pa, pb;
+    ftopo_status st = read_end(r, link, path, "a", &a, &pa);
+    if (st == FTOPO_OK)
+        st = read_end(r, link, path, "b", &b, &pb);
+    if (st != FTOPO_OK)
+        return st;
+    st = ftopo_fabric_add_link(r->fabric, a, pa, b, pb);
+    if (st == FTOPO_ERR_CONFLICT)
+        return FAIL(r, st, path,
+                    "port %d of 0x%016" PRIx64 " or port %d of 0x%016" PRIx64
+                    " is already linked elsewhere",
+                    pa, r->fabric->nodes[a].guid, pb, r->fabric->nodes[b].guid);
+    if (st == FTOPO_ERR_ARG)
+        return FAIL(r, st, path, "links a port to itself");
+    return st == FTOPO_OK ? st : FAIL(r, st, path, "%s", ftopo_strerror(st));
+}
+
+/* A port's "peer" repeats its link for readers of one node; it must agree
+ * with "links". */
+static ftopo_status check_peers(reader *r, json_object *nodes)
+{
+    size_t n = json_object_array_length(nodes);
+    for (size_t i = 0; i < n; i++) {
+        json_object *ports = NULL, *node = json_object_array_get_idx(nodes, i);
+        json_object_object_get_ex(node, "ports", &ports);
+        size_t m = ports ? json_object_array_length(ports) : 0;
+        for (size_t j = 0; j < m; j++) {
+            char path[96];
+            snprintf(path, sizeof(path), "nodes[%zu].ports[%zu]", i, j);
+            json_object *port = json_object_array_get_idx(ports, j), *peer;
+            ftopo_status st = field(r, port, path, "peer", json_type_object, false, &peer);
+            if (st != FTOPO_OK)
+                return st;
+            json_object *num = NULL;
+            json_object_object_get_ex(port, "num", &num);
+            const ftopo__port *p =
+                ftopo__port_at(r->fabric, (ftopo_node_id)i, json_object_get_int(num));
+            if (!peer) {
+                if (p->peer_node != FTOPO_NONE)
+                    return FAIL(r, FTOPO_ERR_CONFLICT, path,
+                                "has no \"peer\" but \"links\" cables it to 0x%016" PRIx64
+                                " port %d",
+                                r->fabric->nodes[p->peer_node].guid, p->peer_port);
+                continue;
+            }
+            ftopo_node_id node_id;
+            int port_num;
+            snprintf(path + strlen(path), sizeof(path) - strlen(path), ".peer");
+            st = read_end(r, port, path, "peer", &node_id, &port_num);
+            if (st != FTOPO_OK)
+                return st;
+            if (p->peer_node != node_id || p->peer_port != port_num)
+                return FAIL(r, FTOPO_ERR_CONFLICT, path,
+                            "says 0x%016" PRIx64 " port %d, but \"links\" %s",
+                            r->fabric->nodes[node_id].guid, port_num,
+                            p->peer_node == FTOPO_NONE ? "has no link for this port"
+                                                       : "cables it elsewhere");
+        }
+    }
+    return FTOPO_OK;
+}
+
+static ftopo_status check_header(reader *r, json_object *root)
+{
+    if (!json_object_is_type(root, json_type_object))
+        return FAIL(r, FTOPO_ERR_PARSE, "$", "must be an object");
+    const char *format = NULL;
+    int64_t version = 0;
+    ftopo_status st = string_field(r, root, "$", "format", true, &format);
+    if (st == FTOPO_OK && strcmp(format, FORMAT_NAME) != 0)
+        return FAIL(r, FTOPO_ERR_PARSE, "$.format", "is \"%s\", expected \"" FORMAT_NAME "\"",
+                    format);
+    if (st == FTOPO_OK)
+        st = int_field(r, root, "$", "version", true, INT64_MIN, INT64_MAX, &version);
+    if (st == FTOPO_OK && version != FORMAT_VERSION)
+        return FAIL(r, FTOPO_ERR_UNSUPPORTED, "$.version",
+                    "is %" PRId64 ", this reader knows version %d", version, FORMAT_VERSION);
+    return st;
+}
+
+static ftopo_status read_fabric(reader *r, json_object *root)
+{
+    json_object *nodes, *links;
+    ftopo_status st = check_header(r, root);
+    if (st == FTOPO_OK)
+        st = field(r, root, "$", "nodes", json_type_array, true, &nodes);
+    if (st == FTOPO_OK)
+        st = field(r, root, "$", "links", json_type_array, true, &links);
+    size_t n = st == FTOPO_OK ? json_object_array_length(nodes) : 0;
+    for (size_t i = 0; i < n && st == FTOPO_OK; i++)
+        st = read_node(r, json_object_array_get_idx(nodes, i), i);
+    n = st == FTOPO_OK ? json_object_array_length(links) : 0;
+    for (size_t i = 0; i < n && st == FTOPO_OK; i++)
+        st = read_link(r, json_object_array_get_idx(links, i), i);
+    if (st == FTOPO_OK)
+        st = check_peers(r, nodes);
+    if (st == FTOPO_OK)
+        st = ftopo_fabric_finalize(r->fabric, r->diag);
+    return st;
+}
+
+/* Parses the text; on a syntax error names the line and column. */
+static ftopo_status parse(reader *r, const char *data, size_t len, json_object **root)
+{
+    if (len > INT_MAX)
+        return ftopo__fail(r->diag, FTOPO_ERR_PARSE, "%s: too large for the JSON parser", r->name);
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return FTOPO_ERR_NOMEM;
+    *root = json_tokener_parse_ex(tok, data, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    const char *why = NULL;
+    if (err == json_tokener_continue || (!*root && err == json_tokener_success))
+        why = "unexpected end of input";
+    else if (err != json_tokener_success)
+        why = json_tokener_error_desc(err);
+    /* Only white space may follow the document. */
+    while (!why && end < len && strchr(" \t\r\n", data[end]) && data[end] != '\0')
+        end++;
+    if (!why && end < len)
+        why = "unexpected text after the JSON document";
+    if (!why)
+        return FTOPO_OK;
+    json_object_put(*root);
+    *root = NULL;
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < end && i < len; i++, col++) {
+        if (data[i] == '\n') {
+            line++;
+            col = 0;
+        }
+    }
+    return ftopo__fail(r->diag, FTOPO_ERR_PARSE, "%s:%zu:%zu: %s", r->name, line, col, why);
+}
 
 ftopo_status ftopo__json_read(const char *data, size_t len, const char *name, ftopo_fabric **out,
                               ftopo_diag *diag)
 {
-    (void)data;
-    (void)len;
-    (void)out;
-    return ftopo__fail(diag, FTOPO_ERR_UNSUPPORTED, "%s: reader not built yet", name);
-}
-
-ftopo_status ftopo__json_write(const ftopo_fabric *fabric, FILE *out, ftopo_diag *diag)
-{
-    (void)fabric;
-    (void)out;
-    return ftopo__fail(diag, FTOPO_ERR_UNSUPPORTED, "writer not built yet");
+    reader r = {.name = name, .diag = diag};
+    json_object *root = NULL;
+    ftopo_status st = parse(&r, data, len, &root);
+    if (st != FTOPO_OK)
+        return st;
+    st = ftopo_fabric_create(&r.fabric);
+    if (st == FTOPO_OK)
+        st = read_fabric(&r, root);
+    json_object_put(root);
+    if (st != FTOPO_OK) {
+        if (st == FTOPO_ERR_NOMEM)
+            ftopo__fail(diag, st, "%s: out of memory", name);
+        ftopo_fabric_destroy(r.fabric);
+        return st;
+    }
+    *out = r.fabric;
+    return FTOPO_OK;
 }
