@@ -19,6 +19,8 @@ PACKAGES="
     ibsim-utils opensm infiniband-diags
     iproute2 procps
     openmpi-bin libopenmpi-dev libgloo-dev iperf3
+    qemu-system-x86 busybox-static cpio kmod
+    rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest
 "
 
 # Skip apt entirely when everything is already there: keeps reruns fast.
