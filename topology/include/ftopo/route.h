@@ -151,8 +151,9 @@ ftopo_status ftopo_routes_write_guid2lid(const ftopo_routes *routes, FILE *out, 
  * LinearFDBTop then LinearForwardingTable blocks of 64 entries, into the
  * route set, overwriting the entries read. The fabric must carry the live
  * LIDs (e.g. from ftopo_discover) and the route set must use them
- * (FTOPO_LIDS_FABRIC or AUTO). Entries for LIDs past lid_top must be
- * FTOPO_LFT_NONE or are reported (FTOPO_ERR_FABRIC names switch and LID). */
+ * (FTOPO_LIDS_FABRIC or AUTO). A switch whose LID now answers with
+ * another GUID is FTOPO_ERR_FABRIC; entries for LIDs no port owns are
+ * skipped with a warning. */
 typedef struct ftopo_lft_read_opts {
     const char *ca_name; /* NULL: the first CA */
     int ca_port;         /* 0: the first active port */
