@@ -8,5 +8,6 @@
 #include "ftopo/discover.h"
 #include "ftopo/gen.h"
 #include "ftopo/route.h"
+#include "ftopo/route_engine.h"
 
 #endif

@@ -10,6 +10,7 @@ static const cli_command commands[] = {
     {"convert", "read a fabric in one format, write it in another", fabtopo_cmd_convert},
     {"gen", "generate a synthetic fabric (fat tree, rail-optimized, torus)", fabtopo_cmd_gen},
     {"discover", "discover the live fabric through MADs and write it", fabtopo_cmd_discover},
+    {"route", "compute LFTs with a routing engine, write an OpenSM LFT dump", fabtopo_cmd_route},
 };
 
 static void usage(FILE *out)

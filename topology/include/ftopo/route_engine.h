@@ -1,0 +1,80 @@
+/* Routing engines: compute the LFTs of every switch of a fabric into a
+ * route set (ftopo/route.h), as a subnet manager would, for the route set's
+ * LIDs.
+ *
+ * Engines (ftopo_route_engine_name lists them):
+ *  - "minhop": shortest paths (hops), each switch spreading destinations
+ *    over its equally short ports, least used port first (OpenSM's default).
+ *  - "updn": up/down, deadlock-free: switches are ranked by distance from
+ *    the roots, and every path climbs towards the roots and then only
+ *    descends. Roots: the top tier of a fat tree, otherwise the switch at the
+ *    fabric's centre; or the caller's list. Ports are spread like minhop.
+ *  - "ftree": fat-tree routing in the destination-mod-k style, also
+ *    deadlock-free: up/down with the top tier as roots, destinations taken in
+ *    host order, and each switch choosing, among its valid ports, the one
+ *    that carries the fewest flows (counted from the endpoints whose traffic
+ *    really crosses it). On a full fat tree this is D-mod-k: every shift
+ *    permutation over the host order loads every link at most once. On a
+ *    degraded tree the same rule routes each destination over the links
+ *    that remain (a balanced up/down); on other shapes it is up/down from
+ *    the centre.
+ *  - "sssp": weighted shortest paths over the whole fabric, any topology:
+ *    destinations one switch at a time, each link weighted by 1 + the flows
+ *    already routed over it (scaled to its rate), as OpenSM's SSSP does. Not
+ *    deadlock-free on fabrics with cycles (tori); no virtual-lane layering.
+ *
+ * Every engine: LIDs of switches are routed too (to port 0 at the switch)
+ * but count as no traffic; a LID owned by a CA port is delivered through
+ * the switch port its cable is on; LIDs a switch cannot reach stay
+ * FTOPO_LFT_NONE and are reported in the result (for CA LIDs: up/down has
+ * no path between two roots, which is no traffic's path). */
+#ifndef FTOPO_ROUTE_ENGINE_H
+#define FTOPO_ROUTE_ENGINE_H
+
+#include <stddef.h>
+
+#include "ftopo/route.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ftopo_route_engine_opts {
+    /* updn and ftree: root switches (node ids), NULL for automatic. */
+    const ftopo_node_id *roots;
+    size_t num_roots;
+} ftopo_route_engine_opts;
+
+typedef struct ftopo_route_result {
+    size_t destinations; /* LIDs routed */
+    size_t unreachable;  /* (switch, CA LID) entries left without a route */
+    size_t roots;        /* updn/ftree: roots used */
+} ftopo_route_result;
+
+/* Number of engines and their names ("minhop", "updn", "ftree", "sssp"),
+ * and one line describing each. NULL past the end. */
+size_t ftopo_route_engine_count(void);
+const char *ftopo_route_engine_name(size_t index);
+const char *ftopo_route_engine_summary(size_t index);
+
+/* Clears the route set and fills every switch's LFT with engine `name`.
+ * opts and result may be NULL. FTOPO_ERR_NOT_FOUND for an unknown engine,
+ * FTOPO_ERR_ARG for roots that are not switches. Unreachable entries are
+ * not an error (they are counted and logged as a warning). */
+ftopo_status ftopo_route_compute(ftopo_routes *routes, const char *name,
+                                 const ftopo_route_engine_opts *opts, ftopo_route_result *result,
+                                 ftopo_diag *diag);
+
+/* Parses a root list: node GUIDs (0x...) or node descriptions, separated
+ * by commas, or "@FILE" for a file with one a line ('#'
+ * comments, as OpenSM's root GUID file). *roots is malloc'ed, the caller
+ * frees it. FTOPO_ERR_NOT_FOUND names the entry (and file:line) not found,
+ * FTOPO_ERR_ARG one that is not a switch. */
+ftopo_status ftopo_route_roots_parse(const ftopo_fabric *fabric, const char *text,
+                                     ftopo_node_id **roots, size_t *num_roots, ftopo_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
