@@ -140,7 +140,7 @@ ftopo_status ftopo_analysis_write(const ftopo_routes *r, const ftopo_analysis *o
         json_object *j = build_json(r, o);
         if (!j)
             return ftopo__fail(diag, FTOPO_ERR_NOMEM, "analyze: out of memory for JSON");
-        fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+        fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                     JSON_C_TO_STRING_NOSLASHESCAPE),
               out);
         fputc('\n', out);
