@@ -197,9 +197,9 @@ typedef struct fcoll_unique_id {
 } fcoll_unique_id_t;
 
 /* Creates an id naming a rendezvous point hosted by the process that calls
- * this (it opens a listening socket). That process must then call
- * fcoll_comm_init_rank with rank 0 and the same id, which takes over and
- * closes the socket. The address used is the first interface matching
+ * this (it opens a listening socket). That process, or a child forked from
+ * it afterwards, must then call fcoll_comm_init_rank with rank 0 and the
+ * same id, which takes over and closes the socket. The address used is the first interface matching
  * FCOLL_SOCKET_IFNAME (default: first non-loopback up interface, else
  * loopback). */
 FCOLL_API fcoll_status_t fcoll_get_unique_id(fcoll_unique_id_t *id);

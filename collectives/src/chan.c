@@ -1,0 +1,331 @@
+/* Channels: point-to-point streams over any transport, with receiver-driven
+ * flow control, and the engine that runs a plan of transfers.
+ *
+ * Each receiver owns, per sender, nslots staging slots in memory registered
+ * with the pair's transport. A sender may have at most nslots chunks
+ * unconsumed (its credits); it puts each chunk into the next slot with an
+ * immediate naming the slot and length. The receiver consumes slots in order
+ * (copying out, or reducing straight from the slot into the destination) and
+ * returns one credit per slot with a notify. Streams are FIFO per direction,
+ * so chunks that arrive before their operation starts wait in their slots.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "boot.h"
+#include "internal.h"
+
+#define IMM_CREDIT     0x80000000u
+#define IMM_SLOT_SHIFT 24
+#define IMM_LEN_MASK   0x00ffffffu
+
+/* Busy-poll this many idle rounds before yielding the CPU or sleeping in the
+ * transport: short waits stay fast, oversubscribed hosts stay usable. */
+#define SPIN_ROUNDS 256
+
+fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
+{
+    int n = comm->nranks;
+    uint64_t *mine = calloc((size_t)n, sizeof(uint64_t));
+    uint64_t *all = calloc((size_t)n * (size_t)n, sizeof(uint64_t));
+    fcoll_status_t st = mine && all ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+    for (int p = 0; p < n && st == FCOLL_OK; p++) {
+        fcoll__peer_t *pe = &comm->peers[p];
+        if (p == comm->rank)
+            continue;
+        fcoll__tl_attr_t a;
+        pe->tl->attr(pe->tlctx, &a);
+        pe->slot_size = a.slot_size;
+        pe->nslots = a.nslots > FCOLL__MAX_SLOTS ? FCOLL__MAX_SLOTS : a.nslots;
+        st = pe->tl->mem_alloc(pe->tlctx, p, pe->slot_size * pe->nslots, &pe->slots);
+        mine[p] = pe->slots.rkey;
+    }
+    if (st == FCOLL_OK)
+        st = fcoll__boot_allgather(comm->boot, mine, all, sizeof(uint64_t) * (size_t)n);
+    for (int p = 0; p < n && st == FCOLL_OK; p++)
+        comm->peers[p].rkey = all[(size_t)p * (size_t)n + (size_t)comm->rank];
+    free(mine);
+    free(all);
+    return st;
+}
+
+fcoll_status_t fcoll__comm_fail(fcoll_comm_t *comm, fcoll_status_t st)
+{
+    int expected = FCOLL_OK;
+    if (!atomic_compare_exchange_strong(&comm->error, &expected, (int)st))
+        return st;
+    /* Close our links so that peers waiting on us fail now rather than at
+     * their timeout. */
+    for (int p = 0; p < comm->nranks; p++)
+        if (comm->peers[p].ctrl_fd >= 0)
+            shutdown(comm->peers[p].ctrl_fd, SHUT_RDWR);
+    for (int t = 0; t < FCOLL__TL_COUNT; t++)
+        if (comm->tlctx[t] != NULL)
+            fcoll__tl_get(t)->abort(comm->tlctx[t]);
+    return st;
+}
+
+static int op_finished(const fcoll__xfer_t *op)
+{
+    return op->chunks_done == op->nchunks;
+}
+
+/* May op process bytes up to end, given its dependency? */
+static int dep_allows(const fcoll__plan_t *p, const fcoll__xfer_t *op, size_t end)
+{
+    if (op->dep < 0)
+        return 1;
+    const fcoll__xfer_t *d = &p->ops[op->dep];
+    return op_finished(d) || d->done >= end;
+}
+
+/* Retires locally complete send chunks in order. */
+static void send_retire(fcoll__peer_t *pe, fcoll__plan_t *p)
+{
+    while (pe->send_done_seq < pe->send_seq) {
+        unsigned s = (unsigned)(pe->send_done_seq % pe->nslots);
+        if (!pe->send_done[s])
+            break;
+        fcoll__xfer_t *op = &p->ops[pe->send_op[s]];
+        op->done = pe->send_end[s];
+        op->chunks_done++;
+        pe->send_done[s] = 0;
+        pe->send_done_seq++;
+    }
+}
+
+static fcoll_status_t step_send(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int *progress)
+{
+    fcoll__xfer_t *op = &p->ops[i];
+    fcoll__peer_t *pe = &comm->peers[op->peer];
+    while (op->chunks_posted < op->nchunks && pe->send_seq - pe->send_credits < pe->nslots) {
+        size_t clen = op->len - op->posted;
+        if (clen > pe->slot_size)
+            clen = pe->slot_size;
+        if (!dep_allows(p, op, op->posted + clen))
+            break;
+        unsigned s = (unsigned)(pe->send_seq % pe->nslots);
+        uint32_t imm = (uint32_t)s << IMM_SLOT_SHIFT | (uint32_t)clen;
+        int completed = 0;
+        fcoll_status_t st = pe->tl->put(pe->tlctx, op->peer, op->sbuf + op->posted, clen, pe->rkey,
+                                        (uint64_t)s * pe->slot_size, imm, pe->send_seq, &completed);
+        if (st != FCOLL_OK) {
+            FCOLL__ERR(&comm->opts.log, "put of %zu bytes to peer %d failed: %s", clen, op->peer,
+                       fcoll_strerror(st));
+            return st;
+        }
+        pe->send_op[s] = i;
+        pe->send_end[s] = op->posted + clen;
+        pe->send_done[s] = (uint8_t)completed;
+        pe->send_seq++;
+        op->posted += clen;
+        op->chunks_posted++;
+        *progress = 1;
+    }
+    send_retire(pe, p);
+    return FCOLL_OK;
+}
+
+static fcoll_status_t step_recv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int *progress)
+{
+    fcoll__xfer_t *op = &p->ops[i];
+    fcoll__peer_t *pe = &comm->peers[op->peer];
+    while (op->chunks_done < op->nchunks) {
+        unsigned s = (unsigned)(pe->recv_seq % pe->nslots);
+        if (!pe->ready[s])
+            break;
+        size_t clen = pe->ready_len[s];
+        size_t want = op->len - op->done;
+        if (want > pe->slot_size)
+            want = pe->slot_size;
+        if (clen != want) {
+            FCOLL__ERR(&comm->opts.log,
+                       "peer %d sent a chunk of %zu bytes where %zu were expected "
+                       "(mismatched counts or call order)",
+                       op->peer, clen, want);
+            return FCOLL_ERR_PROTOCOL;
+        }
+        if (!dep_allows(p, op, op->done + clen))
+            break;
+        const char *src = (const char *)pe->slots.addr + (size_t)s * pe->slot_size;
+        if (op->reduce != NULL)
+            op->reduce(op->rbuf + op->done, op->rsrc ? op->rsrc + op->done : op->rbuf + op->done,
+                       src, clen / op->esize);
+        else if (clen > 0)
+            memcpy(op->rbuf + op->done, src, clen);
+        pe->ready[s] = 0;
+        pe->recv_seq++;
+        op->done += clen;
+        op->chunks_done++;
+        *progress = 1;
+        fcoll_status_t st = pe->tl->notify(pe->tlctx, op->peer, IMM_CREDIT | 1u);
+        if (st != FCOLL_OK)
+            return st;
+    }
+    return FCOLL_OK;
+}
+
+static fcoll_status_t handle_cqe(fcoll_comm_t *comm, fcoll__plan_t *p, const fcoll__cqe_t *c)
+{
+    fcoll__peer_t *pe = &comm->peers[c->peer];
+    if (c->kind == FCOLL__CQE_SEND) {
+        pe->send_done[c->wr_id % pe->nslots] = 1;
+        send_retire(pe, p);
+        return FCOLL_OK;
+    }
+    if (c->imm & IMM_CREDIT) {
+        pe->send_credits += c->imm & IMM_LEN_MASK;
+        return FCOLL_OK;
+    }
+    unsigned s = (c->imm & ~IMM_CREDIT) >> IMM_SLOT_SHIFT;
+    if (s >= pe->nslots || pe->ready[s] || (c->imm & IMM_LEN_MASK) > pe->slot_size) {
+        FCOLL__ERR(&comm->opts.log, "peer %d: bad chunk notification 0x%x", c->peer, c->imm);
+        return FCOLL_ERR_PROTOCOL;
+    }
+    pe->ready[s] = 1;
+    pe->ready_len[s] = c->imm & IMM_LEN_MASK;
+    return FCOLL_OK;
+}
+
+static fcoll_status_t poll_all(fcoll_comm_t *comm, fcoll__plan_t *p, int *progress)
+{
+    fcoll__cqe_t cqe[32];
+    for (int t = 0; t < FCOLL__TL_COUNT; t++) {
+        if (comm->tlctx[t] == NULL)
+            continue;
+        int n = 0;
+        fcoll_status_t st = fcoll__tl_get(t)->poll(comm->tlctx[t], cqe, 32, &n);
+        for (int k = 0; k < n && st == FCOLL_OK; k++)
+            st = handle_cqe(comm, p, &cqe[k]);
+        if (st != FCOLL_OK)
+            return st;
+        if (n > 0)
+            *progress = 1;
+    }
+    return FCOLL_OK;
+}
+
+/* Is some peer we still wait on gone? Its control socket reads EOF. */
+static int dead_peer(fcoll_comm_t *comm, const fcoll__plan_t *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        const fcoll__xfer_t *op = &p->ops[i];
+        if (op_finished(op))
+            continue;
+        struct pollfd pf = {.fd = comm->peers[op->peer].ctrl_fd, .events = POLLIN};
+        if (poll(&pf, 1, 0) > 0) {
+            char c;
+            if (recv(pf.fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) <= 0 || (pf.revents & POLLERR))
+                return op->peer;
+        }
+    }
+    return -1;
+}
+
+/* Sleeps in the transport when only one is in use, else yields. */
+static fcoll_status_t idle_wait(fcoll_comm_t *comm)
+{
+    int used = -1, count = 0;
+    for (int t = 0; t < FCOLL__TL_COUNT; t++)
+        if (comm->tlctx[t] != NULL) {
+            used = t;
+            count++;
+        }
+    if (count == 1)
+        return fcoll__tl_get(used)->wait(comm->tlctx[used], 1);
+    sched_yield();
+    return FCOLL_OK;
+}
+
+static void plan_prepare(fcoll_comm_t *comm, fcoll__plan_t *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        fcoll__xfer_t *op = &p->ops[i];
+        size_t slot = comm->peers[op->peer].slot_size;
+        op->nchunks = op->len == 0 ? 1 : (op->len + slot - 1) / slot;
+        op->posted = op->done = op->chunks_posted = op->chunks_done = 0;
+        op->prev = -1;
+        for (int j = i - 1; j >= 0; j--)
+            if (p->ops[j].peer == op->peer && p->ops[j].kind == op->kind) {
+                op->prev = j;
+                break;
+            }
+    }
+}
+
+fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char *what)
+{
+    if (atomic_load(&comm->aborted))
+        return FCOLL_ERR_ABORTED;
+    if (atomic_load(&comm->error) != FCOLL_OK)
+        return FCOLL_ERR_COMM_FAILED;
+    if (p->bad)
+        return FCOLL_ERR_NO_MEMORY;
+    plan_prepare(comm, p);
+    uint64_t deadline = fcoll__now_ns() + (uint64_t)comm->opts.timeout_ms * 1000000u;
+    unsigned idle = 0;
+    int dead_seen = 0;
+    fcoll_status_t st = FCOLL_OK;
+    for (;;) {
+        int progress = 0, pending = 0;
+        for (int i = 0; i < p->n && st == FCOLL_OK; i++) {
+            fcoll__xfer_t *op = &p->ops[i];
+            if (op_finished(op))
+                continue;
+            pending = 1;
+            if (op->prev >= 0 && !op_finished(&p->ops[op->prev]))
+                continue;
+            st = op->kind == FCOLL__XFER_SEND ? step_send(comm, p, i, &progress)
+                                              : step_recv(comm, p, i, &progress);
+        }
+        if (st != FCOLL_OK || !pending)
+            break;
+        st = poll_all(comm, p, &progress);
+        if (st != FCOLL_OK)
+            break;
+        if (progress) {
+            idle = 0;
+            dead_seen = 0;
+            continue;
+        }
+        if (++idle < SPIN_ROUNDS)
+            continue;
+        st = idle_wait(comm);
+        if (st != FCOLL_OK)
+            break;
+        if ((idle & 15) != 0)
+            continue;
+        if (atomic_load(&comm->aborted)) {
+            st = FCOLL_ERR_ABORTED;
+            break;
+        }
+        /* A closed peer will never send more; but what it sent before closing
+         * may have landed after our last poll, so poll once more first. */
+        int dead = dead_peer(comm, p);
+        if (dead >= 0 && !dead_seen) {
+            dead_seen = 1;
+            continue;
+        }
+        if (dead >= 0) {
+            FCOLL__ERR(&comm->opts.log, "%s: peer %d closed its connection or died", what, dead);
+            st = FCOLL_ERR_PEER_CLOSED;
+            break;
+        }
+        if (fcoll__now_ns() > deadline) {
+            FCOLL__ERR(&comm->opts.log, "%s: not complete after %d ms, timed out", what,
+                       comm->opts.timeout_ms);
+            st = FCOLL_ERR_TIMEOUT;
+            break;
+        }
+    }
+    if (st != FCOLL_OK) {
+        if (atomic_load(&comm->aborted))
+            st = FCOLL_ERR_ABORTED;
+        fcoll__comm_fail(comm, st);
+    }
+    return st;
+}

@@ -1,0 +1,162 @@
+/* Internals shared by the files of libfcoll: the communicator, logging,
+ * time, and the cross-file functions (prefix fcoll__). */
+#ifndef FCOLL_INTERNAL_H
+#define FCOLL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "fcoll.h"
+#include "tl/tl.h"
+
+#define FCOLL__DEFAULT_TIMEOUT_MS (600 * 1000)
+
+/* Where log lines go; copied from the config at init. */
+typedef struct fcoll__log {
+    fcoll_log_fn fn;
+    void *user;
+    fcoll_log_level_t level;
+    int rank; /* -1 before the rank is known */
+} fcoll__log_t;
+
+void fcoll__log(const fcoll__log_t *log, fcoll_log_level_t level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define FCOLL__ERR(lg, ...)   fcoll__log((lg), FCOLL_LOG_ERROR, __VA_ARGS__)
+#define FCOLL__WARN(lg, ...)  fcoll__log((lg), FCOLL_LOG_WARN, __VA_ARGS__)
+#define FCOLL__INFO(lg, ...)  fcoll__log((lg), FCOLL_LOG_INFO, __VA_ARGS__)
+#define FCOLL__DEBUG(lg, ...) fcoll__log((lg), FCOLL_LOG_DEBUG, __VA_ARGS__)
+
+/* Monotonic clock in nanoseconds. */
+uint64_t fcoll__now_ns(void);
+
+/* Options resolved from config and environment. */
+typedef struct fcoll__opts {
+    int timeout_ms;
+    int timeout_default_ms; /* config or environment, restored by set_timeout(0) */
+    char transport[16];     /* "" = auto */
+    char algo[16];          /* "" = auto */
+    int *ring_order;        /* malloc'd, nranks entries, or NULL */
+    int ring_order_len;
+    fcoll__log_t log;
+} fcoll__opts_t;
+
+fcoll_status_t fcoll__opts_resolve(fcoll__opts_t *o, const fcoll_config_t *cfg);
+void fcoll__opts_free(fcoll__opts_t *o);
+
+/* What every rank publishes about itself at init. */
+typedef struct fcoll__rankinfo {
+    uint64_t host_id; /* equal for ranks that can share memory */
+    int32_t pid;
+    int32_t pad;
+    uint8_t ctrl_addr[32]; /* sockaddr of the control listener */
+} fcoll__rankinfo_t;
+
+/* Per-peer channel state (see chan.c): receiver-driven flow control over
+ * slots in the receiver's registered memory. */
+#define FCOLL__MAX_SLOTS 16
+typedef struct fcoll__peer {
+    const fcoll__tl_ops_t *tl;
+    fcoll__tl_ctx_t *tlctx;
+    size_t slot_size;
+    unsigned nslots;
+    /* sending side: me -> peer */
+    uint64_t rkey;          /* peer's slot region for my data */
+    uint64_t send_seq;      /* chunks posted */
+    uint64_t send_credits;  /* chunks the peer has freed */
+    uint64_t send_done_seq; /* chunks locally complete, in order */
+    uint8_t send_done[FCOLL__MAX_SLOTS];
+    int send_op[FCOLL__MAX_SLOTS];     /* plan op of each in-flight chunk */
+    size_t send_end[FCOLL__MAX_SLOTS]; /* op offset after the chunk */
+    /* receiving side: peer -> me */
+    fcoll__mr_t slots; /* my slot region for this peer's data */
+    uint64_t recv_seq; /* chunks consumed */
+    uint8_t ready[FCOLL__MAX_SLOTS];
+    uint32_t ready_len[FCOLL__MAX_SLOTS];
+    int ctrl_fd; /* liveness: EOF when the peer dies */
+} fcoll__peer_t;
+
+typedef enum { FCOLL__XFER_SEND, FCOLL__XFER_RECV } fcoll__xfer_kind_t;
+
+/* A reduction kernel: dst[i] = a[i] op b[i], n elements; dst may be a. */
+typedef void (*fcoll__reduce_fn)(void *dst, const void *a, const void *b, size_t n);
+
+/* One transfer of a plan. Operations to the same peer in the same direction
+ * run in plan order; dep lets an operation stream behind another one. */
+typedef struct fcoll__xfer {
+    fcoll__xfer_kind_t kind;
+    int peer;
+    const char *sbuf;        /* SEND: data */
+    char *rbuf;              /* RECV: destination */
+    const char *rsrc;        /* RECV with reduce: other operand (NULL: rbuf) */
+    fcoll__reduce_fn reduce; /* RECV: NULL copies */
+    size_t esize;            /* element size for reduce */
+    size_t len;              /* bytes */
+    int dep;                 /* index of the op whose done bytes bound this one, -1 */
+    /* progress */
+    size_t posted; /* SEND: bytes handed to the transport */
+    size_t done;   /* bytes locally complete (sent or consumed) */
+    size_t nchunks, chunks_posted, chunks_done;
+    int prev; /* earlier op of the same stream, -1 */
+} fcoll__xfer_t;
+
+typedef struct fcoll__plan {
+    fcoll__xfer_t *ops;
+    int n, cap;
+    int bad; /* an add failed: running it would be wrong */
+} fcoll__plan_t;
+
+typedef struct fcoll__req_args fcoll__req_args_t;
+typedef struct fcoll__worker fcoll__worker_t;
+
+struct fcoll_comm {
+    int rank, nranks;
+    int *ring;    /* ring[i]: rank at ring position i */
+    int ring_pos; /* my position */
+    fcoll__opts_t opts;
+    fcoll__rankinfo_t *info; /* nranks entries */
+    fcoll__peer_t *peers;    /* nranks entries; mine unused */
+    fcoll__tl_ctx_t *tlctx[FCOLL__TL_COUNT];
+    _Atomic int aborted;
+    _Atomic int error; /* first fatal status, FCOLL_OK while healthy */
+    int in_group;
+    fcoll__plan_t group;
+    fcoll__plan_t plan; /* reused by blocking operations */
+    void *scratch;      /* reused temporary buffer */
+    size_t scratch_len;
+    uint64_t op_count;
+    fcoll__worker_t *worker;
+    struct fcoll__boot *boot; /* during init only */
+    int ctrl_listen;          /* during init only */
+};
+
+/* plan.c: the add helpers return the op index (-1 and plan->bad on ENOMEM) */
+fcoll_status_t fcoll__plan_add(fcoll__plan_t *p, const fcoll__xfer_t *op, int *index);
+void fcoll__plan_free(fcoll__plan_t *p);
+int fcoll__plan_send(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep);
+int fcoll__plan_recv(fcoll__plan_t *p, int peer, void *buf, size_t len, int dep);
+int fcoll__plan_recv_reduce(fcoll__plan_t *p, int peer, void *dst, const void *src, size_t len,
+                            fcoll__reduce_fn fn, size_t esize, int dep);
+
+/* chan.c: runs a plan to completion, honouring the timeout. */
+fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm);
+fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char *what);
+/* Marks comm failed with st (first error wins) and closes its links so that
+ * peers fail fast too. Returns st. */
+fcoll_status_t fcoll__comm_fail(fcoll_comm_t *comm, fcoll_status_t st);
+
+/* reduce.c */
+fcoll__reduce_fn fcoll__reduce_kernel(fcoll_dtype_t dtype, fcoll_op_t op);
+void fcoll__avg_finish(void *buf, size_t count, fcoll_dtype_t dtype, int nranks);
+
+/* comm.c: creation once the store address is known (env.c) */
+struct sockaddr_storage;
+fcoll_status_t fcoll__comm_create(fcoll_comm_t **out, int nranks, int rank,
+                                  const fcoll_config_t *cfg, const struct sockaddr_storage *addr,
+                                  uint64_t nonce);
+
+/* scratch memory owned by comm, valid until the next call */
+void *fcoll__scratch(fcoll_comm_t *comm, size_t len);
+
+#endif

@@ -1,0 +1,406 @@
+/* tcp transport: one-sided puts emulated over non-blocking sockets.
+ *
+ * Each put travels as a 16-byte header (length, immediate, key, offset)
+ * followed by the payload, which the receiver reads straight into the
+ * registered region the key names, then reports the immediate: the same
+ * contract as an RDMA write with immediate. Large puts are spread over
+ * several sockets per peer (FCOLL_TCP_NSOCKS, default 2) so that more than
+ * one flow and core work on a link. A put that the socket cannot take at
+ * once is queued and completes later with a send completion.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "internal.h"
+#include "sock.h"
+
+#define TCP_SLOT_SIZE (512u << 10)
+#define TCP_NSLOTS    8u
+#define TCP_MAX_SOCKS 8
+/* Queued items per socket: bounded by data puts and credits in flight. */
+#define TCP_SENDQ 64u
+/* Puts at least this big may take any socket; smaller ones keep to the
+ * first so that latency-bound traffic sees one ordered stream. */
+#define TCP_STRIPE_MIN (64u << 10)
+
+typedef struct hdr {
+    uint32_t len, imm, rkey, roff;
+} hdr_t;
+
+typedef struct sendq_item {
+    hdr_t hdr;
+    const char *data;
+    size_t sent; /* of sizeof(hdr) + hdr.len */
+    uint64_t wr_id;
+    int want_cqe;
+} sendq_item_t;
+
+typedef struct tsock {
+    int fd;
+    int closed;
+    int peer;
+    sendq_item_t q[TCP_SENDQ];
+    unsigned qhead, qtail;
+    hdr_t rhdr; /* receive state: header, then payload */
+    size_t rgot;
+} tsock_t;
+
+typedef struct mreg {
+    char *addr;
+    size_t len;
+} mreg_t;
+
+struct fcoll__tl_ctx {
+    const fcoll__log_t *log;
+    int rank, nranks, nsock;
+    _Atomic int aborted;
+    tsock_t *socks; /* nranks * nsock, fd -1 where unused */
+    unsigned *rr;   /* next socket for a striped put, per peer */
+    mreg_t *mr;     /* registered regions, rkey = index */
+    int nmr;
+    fcoll__cqe_t *cq; /* completions waiting for poll */
+    int ncq, capcq;
+    struct pollfd *pfd;
+};
+
+static tsock_t *sock_of(fcoll__tl_ctx_t *c, int peer, int k)
+{
+    return &c->socks[peer * c->nsock + k];
+}
+
+static void tcp_close(fcoll__tl_ctx_t *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; c->socks && i < c->nranks * c->nsock; i++)
+        if (c->socks[i].fd >= 0)
+            close(c->socks[i].fd);
+    for (int i = 0; i < c->nmr; i++)
+        free(c->mr[i].addr);
+    free(c->mr);
+    free(c->socks);
+    free(c->rr);
+    free(c->cq);
+    free(c->pfd);
+    free(c);
+}
+
+static int nsock_from_env(void)
+{
+    const char *v = getenv("FCOLL_TCP_NSOCKS");
+    int n = v ? atoi(v) : 2;
+    return n < 1 ? 1 : n > TCP_MAX_SOCKS ? TCP_MAX_SOCKS : n;
+}
+
+static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_ctx_t **out)
+{
+    int n = comm->nranks, any = 0;
+    for (int p = 0; p < n; p++)
+        any |= use[p];
+    fcoll__tl_ctx_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return FCOLL_ERR_NO_MEMORY;
+    c->log = &comm->opts.log;
+    c->rank = comm->rank;
+    c->nranks = n;
+    c->nsock = nsock_from_env();
+    c->socks = calloc((size_t)n * (size_t)c->nsock, sizeof(tsock_t));
+    c->rr = calloc((size_t)n, sizeof(unsigned));
+    c->pfd = calloc((size_t)n * (size_t)c->nsock, sizeof(struct pollfd));
+    uint8_t *addrs = calloc((size_t)n, FCOLL__ADDR_BYTES);
+    int *fds = calloc((size_t)n * (size_t)c->nsock, sizeof(int));
+    fcoll_status_t st =
+        c->socks && c->rr && c->pfd && addrs && fds ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+    int lfd = -1;
+    uint8_t mine[FCOLL__ADDR_BYTES] = {0};
+    if (st == FCOLL_OK && any) {
+        struct sockaddr_storage a, bound;
+        st = fcoll__sock_pick_addr(c->log, &a);
+        if (st == FCOLL_OK)
+            st = fcoll__sock_listen(c->log, &a, &lfd, &bound);
+        if (st == FCOLL_OK)
+            memcpy(mine, &bound, FCOLL__ADDR_BYTES);
+    }
+    /* Everyone exchanges, used or not, so the exchange stays collective;
+     * all-zero addresses mark a rank that failed. */
+    fcoll_status_t bst = addrs ? fcoll__boot_allgather(comm->boot, mine, addrs, FCOLL__ADDR_BYTES)
+                               : FCOLL_ERR_NO_MEMORY;
+    if (st == FCOLL_OK)
+        st = bst;
+    for (int p = 0; p < n && st == FCOLL_OK; p++) {
+        static const uint8_t zero[FCOLL__ADDR_BYTES];
+        if (use[p] && memcmp(addrs + (size_t)p * FCOLL__ADDR_BYTES, zero, sizeof(zero)) == 0)
+            st = FCOLL_ERR_REMOTE;
+    }
+    if (st == FCOLL_OK && any)
+        st = fcoll__boot_mesh(comm->boot, lfd, addrs, use, c->nsock, fds);
+    if (lfd >= 0)
+        close(lfd);
+    for (int i = 0; c->socks && i < n * c->nsock; i++) {
+        c->socks[i].fd = st == FCOLL_OK && any ? fds[i] : -1;
+        c->socks[i].peer = i / c->nsock;
+    }
+    free(addrs);
+    free(fds);
+    if (st != FCOLL_OK) {
+        tcp_close(c);
+        return st;
+    }
+    *out = c;
+    return FCOLL_OK;
+}
+
+static void tcp_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
+{
+    (void)c;
+    a->slot_size = TCP_SLOT_SIZE;
+    a->nslots = TCP_NSLOTS;
+}
+
+static fcoll_status_t tcp_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fcoll__mr_t *mr)
+{
+    (void)peer;
+    mreg_t *m = realloc(c->mr, sizeof(mreg_t) * (size_t)(c->nmr + 1));
+    if (m == NULL)
+        return FCOLL_ERR_NO_MEMORY;
+    c->mr = m;
+    void *buf = NULL;
+    if (posix_memalign(&buf, 4096, len) != 0)
+        return FCOLL_ERR_NO_MEMORY;
+    c->mr[c->nmr] = (mreg_t){buf, len};
+    mr->addr = buf;
+    mr->len = len;
+    mr->rkey = (uint64_t)c->nmr;
+    mr->handle = (uint64_t)c->nmr;
+    c->nmr++;
+    return FCOLL_OK;
+}
+
+static fcoll_status_t cq_push(fcoll__tl_ctx_t *c, fcoll__cqe_t e)
+{
+    if (c->ncq == c->capcq) {
+        int cap = c->capcq ? 2 * c->capcq : 64;
+        fcoll__cqe_t *q = realloc(c->cq, sizeof(*q) * (size_t)cap);
+        if (q == NULL)
+            return FCOLL_ERR_NO_MEMORY;
+        c->cq = q;
+        c->capcq = cap;
+    }
+    c->cq[c->ncq++] = e;
+    return FCOLL_OK;
+}
+
+/* A closed connection is normal once the peer is done with us; the channel
+ * layer reports it when it still needed that peer. */
+static fcoll_status_t peer_gone(fcoll__tl_ctx_t *c, tsock_t *s, int err)
+{
+    if (!s->closed)
+        FCOLL__DEBUG(c->log, "tcp peer %d: %s", s->peer, err ? strerror(err) : "connection closed");
+    s->closed = 1;
+    return FCOLL_ERR_PEER_CLOSED;
+}
+
+/* Writes queued items until the socket is full. */
+static fcoll_status_t flush(fcoll__tl_ctx_t *c, tsock_t *s)
+{
+    while (s->qhead != s->qtail) {
+        sendq_item_t *it = &s->q[s->qhead % TCP_SENDQ];
+        struct iovec iov[2];
+        int niov = 0;
+        size_t hl = sizeof(hdr_t);
+        if (it->sent < hl)
+            iov[niov++] = (struct iovec){(char *)&it->hdr + it->sent, hl - it->sent};
+        size_t doff = it->sent > hl ? it->sent - hl : 0;
+        if (it->hdr.len > doff)
+            iov[niov++] = (struct iovec){(void *)(it->data + doff), it->hdr.len - doff};
+        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
+        ssize_t r = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EAGAIN || errno == EINTR)
+                return FCOLL_OK;
+            return peer_gone(c, s, errno);
+        }
+        it->sent += (size_t)r;
+        if (it->sent < hl + it->hdr.len)
+            return FCOLL_OK;
+        if (it->want_cqe) {
+            fcoll_status_t st = cq_push(
+                c, (fcoll__cqe_t){.kind = FCOLL__CQE_SEND, .peer = s->peer, .wr_id = it->wr_id});
+            if (st != FCOLL_OK)
+                return st;
+        }
+        s->qhead++;
+    }
+    return FCOLL_OK;
+}
+
+static fcoll_status_t enqueue(fcoll__tl_ctx_t *c, int peer, int k, const hdr_t *h, const void *data,
+                              uint64_t wr_id, int want_cqe, int *completed)
+{
+    if (c->aborted)
+        return FCOLL_ERR_ABORTED;
+    tsock_t *s = sock_of(c, peer, k);
+    if (s->fd < 0 || s->closed)
+        return peer_gone(c, s, 0);
+    if (s->qtail - s->qhead == TCP_SENDQ) {
+        FCOLL__ERR(c->log, "tcp peer %d: send queue overflow", peer);
+        return FCOLL_ERR_PROTOCOL;
+    }
+    int was_empty = s->qhead == s->qtail;
+    s->q[s->qtail % TCP_SENDQ] =
+        (sendq_item_t){.hdr = *h, .data = data, .wr_id = wr_id, .want_cqe = want_cqe};
+    s->qtail++;
+    if (!was_empty) {
+        *completed = 0;
+        return FCOLL_OK;
+    }
+    /* Try at once: most puts fit the socket buffer and complete inline. */
+    sendq_item_t *it = &s->q[(s->qtail - 1) % TCP_SENDQ];
+    it->want_cqe = 0;
+    fcoll_status_t st = flush(c, s);
+    if (st != FCOLL_OK)
+        return st;
+    *completed = s->qhead == s->qtail;
+    it->want_cqe = !*completed && want_cqe;
+    return FCOLL_OK;
+}
+
+static fcoll_status_t tcp_put(fcoll__tl_ctx_t *c, int peer, const void *src, size_t len,
+                              uint64_t rkey, uint64_t roff, uint32_t imm, uint64_t wr_id,
+                              int *completed)
+{
+    hdr_t h = {(uint32_t)len, imm, (uint32_t)rkey, (uint32_t)roff};
+    int k = 0;
+    if (len >= TCP_STRIPE_MIN)
+        k = (int)(c->rr[peer]++ % (unsigned)c->nsock);
+    return enqueue(c, peer, k, &h, src, wr_id, 1, completed);
+}
+
+static fcoll_status_t tcp_notify(fcoll__tl_ctx_t *c, int peer, uint32_t imm)
+{
+    hdr_t h = {0, imm, UINT32_MAX, 0};
+    int completed;
+    fcoll_status_t st = enqueue(c, peer, 0, &h, NULL, 0, 0, &completed);
+    /* A peer that left needs no more credits from us. */
+    return st == FCOLL_ERR_PEER_CLOSED ? FCOLL_OK : st;
+}
+
+/* Reads what the socket has: headers, then payloads into registered memory. */
+static fcoll_status_t drain(fcoll__tl_ctx_t *c, tsock_t *s)
+{
+    for (int msgs = 0; msgs < 64; msgs++) {
+        size_t hl = sizeof(hdr_t);
+        char *dst;
+        size_t want;
+        if (s->rgot < hl) {
+            dst = (char *)&s->rhdr + s->rgot;
+            want = hl - s->rgot;
+        } else {
+            dst = c->mr[s->rhdr.rkey].addr + s->rhdr.roff + (s->rgot - hl);
+            want = hl + s->rhdr.len - s->rgot;
+        }
+        if (want > 0) {
+            ssize_t r = recv(s->fd, dst, want, MSG_DONTWAIT);
+            if (r == 0)
+                return peer_gone(c, s, 0);
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                    return FCOLL_OK;
+                return peer_gone(c, s, errno);
+            }
+            s->rgot += (size_t)r;
+            if ((size_t)r < want)
+                return FCOLL_OK;
+        }
+        if (s->rgot == hl && s->rhdr.len > 0) {
+            /* Header complete: check where the payload goes. */
+            if (s->rhdr.rkey >= (uint32_t)c->nmr ||
+                (size_t)s->rhdr.roff + s->rhdr.len > c->mr[s->rhdr.rkey].len) {
+                FCOLL__ERR(c->log, "tcp peer %d: put of %u bytes to key %u+%u is out of bounds",
+                           s->peer, s->rhdr.len, s->rhdr.rkey, s->rhdr.roff);
+                return FCOLL_ERR_PROTOCOL;
+            }
+            continue;
+        }
+        fcoll_status_t st = cq_push(
+            c, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV, .peer = s->peer, .imm = s->rhdr.imm});
+        if (st != FCOLL_OK)
+            return st;
+        s->rgot = 0;
+    }
+    return FCOLL_OK;
+}
+
+static fcoll_status_t tcp_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, int *n)
+{
+    *n = 0;
+    if (c->aborted)
+        return FCOLL_ERR_ABORTED;
+    for (int i = 0; i < c->nranks * c->nsock && c->ncq < max; i++) {
+        tsock_t *s = &c->socks[i];
+        if (s->fd < 0 || s->closed)
+            continue;
+        /* A peer that closed after sending everything is not an error here:
+         * the channel layer decides whether it still needed that peer. */
+        fcoll_status_t st = flush(c, s);
+        if (st == FCOLL_OK)
+            st = drain(c, s);
+        if (st != FCOLL_OK && st != FCOLL_ERR_PEER_CLOSED)
+            return st;
+    }
+    int k = c->ncq < max ? c->ncq : max;
+    memcpy(cqe, c->cq, sizeof(*cqe) * (size_t)k);
+    memmove(c->cq, c->cq + k, sizeof(*cqe) * (size_t)(c->ncq - k));
+    c->ncq -= k;
+    *n = k;
+    return FCOLL_OK;
+}
+
+static fcoll_status_t tcp_wait(fcoll__tl_ctx_t *c, int timeout_ms)
+{
+    if (c->ncq > 0)
+        return FCOLL_OK;
+    int np = 0;
+    for (int i = 0; i < c->nranks * c->nsock; i++) {
+        tsock_t *s = &c->socks[i];
+        if (s->fd < 0 || s->closed)
+            continue;
+        c->pfd[np++] = (struct pollfd){
+            .fd = s->fd, .events = (short)(POLLIN | (s->qhead != s->qtail ? POLLOUT : 0))};
+    }
+    if (poll(c->pfd, (nfds_t)np, timeout_ms) < 0 && errno != EINTR) {
+        FCOLL__ERR(c->log, "poll: %s", strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    return FCOLL_OK;
+}
+
+static fcoll_status_t tcp_abort(fcoll__tl_ctx_t *c)
+{
+    c->aborted = 1;
+    for (int i = 0; i < c->nranks * c->nsock; i++)
+        if (c->socks[i].fd >= 0)
+            shutdown(c->socks[i].fd, SHUT_RDWR);
+    return FCOLL_OK;
+}
+
+const fcoll__tl_ops_t fcoll__tl_tcp_ops = {
+    .name = "tcp",
+    .open = tcp_open,
+    .close = tcp_close,
+    .attr = tcp_attr,
+    .mem_alloc = tcp_mem_alloc,
+    .mem_reg = fcoll__tl_mem_reg_unsupported,
+    .mem_dereg = fcoll__tl_mem_dereg_unsupported,
+    .put = tcp_put,
+    .notify = tcp_notify,
+    .poll = tcp_poll,
+    .wait = tcp_wait,
+    .abort = tcp_abort,
+};

@@ -1,0 +1,92 @@
+/* Transport interface. Shaped after RDMA so an ib transport fits without
+ * changing the layers above:
+ *  - memory the peer writes into is registered (mem_alloc for transport-owned
+ *    staging memory, mem_reg for caller memory) and named remotely by a key;
+ *  - data moves by one-sided put of local bytes into a peer's registered
+ *    region, carrying a 32-bit immediate that the receiver gets as a
+ *    completion (RDMA WRITE with immediate);
+ *  - notify sends an immediate alone (zero-byte write with immediate);
+ *  - completions are polled; a put either completes at once (shm copies
+ *    synchronously) or later as a send completion (tcp, ib).
+ * Flow control is receiver-driven and lives above (chan.c): a sender only
+ * puts into a slot the receiver has granted.
+ */
+#ifndef FCOLL_TL_H
+#define FCOLL_TL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcoll.h"
+
+typedef struct fcoll_comm fcoll_comm_t;
+typedef struct fcoll__tl_ctx fcoll__tl_ctx_t; /* one per transport per comm */
+
+typedef struct fcoll__mr {
+    void *addr; /* local address */
+    size_t len;
+    uint64_t rkey;   /* what a peer passes to put to reach this region */
+    uint64_t handle; /* transport's own bookkeeping */
+} fcoll__mr_t;
+
+typedef enum {
+    FCOLL__CQE_RECV, /* peer's put or notify arrived; imm valid */
+    FCOLL__CQE_SEND, /* my put with wr_id is locally complete */
+} fcoll__cqe_kind_t;
+
+typedef struct fcoll__cqe {
+    fcoll__cqe_kind_t kind;
+    int peer;
+    uint32_t imm;
+    uint64_t wr_id;
+} fcoll__cqe_t;
+
+typedef struct fcoll__tl_attr {
+    size_t slot_size; /* preferred chunk size for staging */
+    unsigned nslots;  /* staging slots per peer */
+} fcoll__tl_attr_t;
+
+typedef struct fcoll__tl_ops {
+    const char *name;
+    /* Collective over all ranks of comm (every rank calls it for every
+     * transport, use[] marks the peers that will use it, possibly none). */
+    fcoll_status_t (*open)(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_ctx_t **ctx);
+    void (*close)(fcoll__tl_ctx_t *ctx);
+    void (*attr)(const fcoll__tl_ctx_t *ctx, fcoll__tl_attr_t *attr);
+    /* Registered memory for peer to write into, owned by the transport. */
+    fcoll_status_t (*mem_alloc)(fcoll__tl_ctx_t *ctx, int peer, size_t len, fcoll__mr_t *mr);
+    /* Registers caller memory (zero-copy receive); may be unsupported. */
+    fcoll_status_t (*mem_reg)(fcoll__tl_ctx_t *ctx, void *addr, size_t len, fcoll__mr_t *mr);
+    fcoll_status_t (*mem_dereg)(fcoll__tl_ctx_t *ctx, fcoll__mr_t *mr);
+    /* Writes len bytes at src into peer's region rkey at roff, then delivers
+     * imm there. *completed = 1 when src may be reused already; otherwise a
+     * FCOLL__CQE_SEND with wr_id follows. */
+    fcoll_status_t (*put)(fcoll__tl_ctx_t *ctx, int peer, const void *src, size_t len,
+                          uint64_t rkey, uint64_t roff, uint32_t imm, uint64_t wr_id,
+                          int *completed);
+    fcoll_status_t (*notify)(fcoll__tl_ctx_t *ctx, int peer, uint32_t imm);
+    /* Makes progress and returns up to max completions. */
+    fcoll_status_t (*poll)(fcoll__tl_ctx_t *ctx, fcoll__cqe_t *cqe, int max, int *n);
+    /* Blocks up to timeout_ms until poll may find something (may return
+     * early). */
+    fcoll_status_t (*wait)(fcoll__tl_ctx_t *ctx, int timeout_ms);
+    /* Makes every later call fail and peers see the connection close. */
+    fcoll_status_t (*abort)(fcoll__tl_ctx_t *ctx);
+} fcoll__tl_ops_t;
+
+enum { FCOLL__TL_SHM, FCOLL__TL_TCP, FCOLL__TL_COUNT };
+
+extern const fcoll__tl_ops_t fcoll__tl_shm_ops;
+extern const fcoll__tl_ops_t fcoll__tl_tcp_ops;
+
+/* The registry (tl.c), indexed by the enum above. */
+const fcoll__tl_ops_t *fcoll__tl_get(int index);
+/* Index of the transport named name, -1 if none. */
+int fcoll__tl_find(const char *name);
+
+/* Stubs for missing ops: return FCOLL_ERR_UNSUPPORTED. */
+fcoll_status_t fcoll__tl_mem_reg_unsupported(fcoll__tl_ctx_t *ctx, void *addr, size_t len,
+                                             fcoll__mr_t *mr);
+fcoll_status_t fcoll__tl_mem_dereg_unsupported(fcoll__tl_ctx_t *ctx, fcoll__mr_t *mr);
+
+#endif

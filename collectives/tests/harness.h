@@ -1,0 +1,40 @@
+/* Test harness: runs a function as N ranks in forked processes that share a
+ * unique id, waits with a deadline and kills every child on failure. Also
+ * the inputs and reference results of the correctness suite. */
+#ifndef FCOLL_TEST_HARNESS_H
+#define FCOLL_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fcoll.h"
+
+/* Runs in each child; returns the exit status (0 = pass). */
+typedef int (*harness_fn)(int rank, int nranks, fcoll_unique_id_t id, void *arg);
+
+typedef struct harness {
+    int nranks;
+    int timeout_s;  /* whole run; children are killed after it */
+    pid_t pids[64]; /* filled while running, for tests that kill one */
+    int status[64]; /* waitpid status of each rank */
+    int keep_going; /* a failing rank does not stop the others */
+    void (*on_started)(struct harness *h, void *arg); /* parent, after fork; may be NULL */
+} harness_t;
+
+/* 0 if every rank exited 0. Children never outlive the call. */
+int harness_run(harness_t *h, harness_fn fn, void *arg);
+
+/* Deterministic test data: element first+i of rank's input, and the exact
+ * expected reduction over nranks (fp inputs are chosen so that every order
+ * of reduction gives the same bits, except avg which is within tolerance). */
+void ref_fill(void *buf, size_t count, fcoll_dtype_t dt, fcoll_op_t op, int rank, uint64_t seed,
+              size_t first);
+void ref_reduce(void *out, size_t count, fcoll_dtype_t dt, fcoll_op_t op, int nranks, uint64_t seed,
+                size_t first);
+/* Compares got with want; prints the first mismatch with label. Returns
+ * the number of bad elements. */
+size_t ref_compare(const void *got, const void *want, size_t count, fcoll_dtype_t dt, fcoll_op_t op,
+                   const char *label);
+
+#endif
