@@ -131,6 +131,20 @@ static void syntax_errors_name_line_and_column(void **state)
     expect_error(HEAD "\"nodes\": [], \"links\": []} trailing", FTOPO_ERR_PARSE,
                  "fab.json:1:", "after the JSON document", NULL);
     expect_error("\x01\x02garbage", FTOPO_ERR_PARSE, "fab.json:1:", NULL);
+    expect_error("{1: 2}", FTOPO_ERR_PARSE, "fab.json:1:2: expected a member name", NULL);
+    expect_error("{\"format\" 1}", FTOPO_ERR_PARSE, "fab.json:1:11: expected ':'", NULL);
+    expect_error("{\"format\": \"unclosed}", FTOPO_ERR_PARSE, "unexpected end of input", NULL);
+    expect_error("{\"a\": 1 \"b\": 2}", FTOPO_ERR_PARSE, "fab.json:1:9: expected ',' or '}'", NULL);
+    /* Array elements are read one by one: a syntax error after a good
+     * element is found when reading reaches it. */
+    expect_error(HEAD "\"nodes\": [" SW("0x1", "") " " SW("0x2", "") "], \"links\": []}",
+                 FTOPO_ERR_PARSE, "expected ',' or ']'", NULL);
+    expect_error(HEAD "\"nodes\": [" SW("0x1", "") ",], \"links\": []}", FTOPO_ERR_PARSE,
+                 "unexpected ']'", NULL);
+    expect_error(HEAD "\"nodes\": [{\"guid\": tru}], \"links\": []}", FTOPO_ERR_PARSE,
+                 "fab.json:1:", NULL);
+    expect_error("{\"format\": 12x, \"version\": 1}", FTOPO_ERR_PARSE, "fab.json:1:", NULL);
+    expect_error("42", FTOPO_ERR_PARSE, "fab.json:", NULL);
     char deep[200];
     memset(deep, '[', sizeof(deep) - 1);
     deep[sizeof(deep) - 1] = '\0';

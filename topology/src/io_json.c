@@ -10,15 +10,29 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json_scan.h"
 #include "model.h"
 
 #define FORMAT_NAME    "fabric-manager/topology"
 #define FORMAT_VERSION 1
 
+/* A port as listed in "ports", kept to check its "peer" against "links"
+ * once every node is known. */
+typedef struct listed_port {
+    ftopo_node_id node;
+    int num;
+    bool has_peer;
+    int peer_port;
+    uint64_t peer_guid;
+    size_t index; /* in the node's "ports", for messages */
+} listed_port;
+
 typedef struct reader {
     const char *name;
     ftopo_diag *diag;
     ftopo_fabric *fabric;
+    listed_port *listed;
+    size_t num_listed, cap_listed;
 } reader;
 
 /* Paths are built only when an error is reported: one "nodes[3]" or
@@ -131,6 +145,34 @@ static ftopo_status parse_state(reader *r, const char *path, const char *s, ftop
     return FAIL(r, FTOPO_ERR_PARSE, path, "unknown port state \"%s\"", s);
 }
 
+/* Checks a port's "peer" and keeps it for check_peers. */
+static ftopo_status read_peer(reader *r, json_object *port, const char *path, listed_port *entry)
+{
+    char peer_path[128];
+    snprintf(peer_path, sizeof(peer_path), "%s.peer", path);
+    json_object *peer;
+    int64_t peer_port = 0;
+    ftopo_status st = field(r, port, path, "peer", json_type_object, false, &peer);
+    if (st == FTOPO_OK && peer)
+        st = guid_field(r, peer, peer_path, "guid", true, &entry->peer_guid);
+    if (st == FTOPO_OK && peer)
+        st = int_field(r, peer, peer_path, "port", true, INT_MIN, INT_MAX, &peer_port);
+    if (st != FTOPO_OK)
+        return st;
+    entry->has_peer = peer != NULL;
+    entry->peer_port = (int)peer_port;
+    if (r->num_listed == r->cap_listed) {
+        size_t cap = r->cap_listed ? r->cap_listed * 2 : 1024;
+        listed_port *bigger = realloc(r->listed, cap * sizeof(*bigger));
+        if (!bigger)
+            return FTOPO_ERR_NOMEM;
+        r->listed = bigger;
+        r->cap_listed = cap;
+    }
+    r->listed[r->num_listed++] = *entry;
+    return FTOPO_OK;
+}
+
 /* Reads one port of node `id`; its peer, if given, is checked later
  * against the links. */
 static ftopo_status read_port(reader *r, ftopo_node_id id, const char *node_path, json_object *port,
@@ -167,6 +209,10 @@ static ftopo_status read_port(reader *r, ftopo_node_id id, const char *node_path
         st = string_field(r, port, path, "speed", false, &speed);
     if (st == FTOPO_OK && speed && ftopo_speed_parse(speed, &spec.speed) != FTOPO_OK)
         st = FAIL(r, FTOPO_ERR_PARSE, path, "unknown speed \"%s\"", speed);
+    if (st != FTOPO_OK)
+        return st;
+    listed_port entry = {.node = id, .num = (int)num, .index = index};
+    st = read_peer(r, port, path, &entry);
     if (st != FTOPO_OK)
         return st;
     seen[num] = true;
@@ -276,136 +322,124 @@ static ftopo_status read_link(reader *r, json_object *link, size_t index)
 
 /* A port's "peer" repeats its link for readers of one node; it must agree
  * with "links". */
-static ftopo_status check_peers(reader *r, json_object *nodes)
+static ftopo_status check_peers(reader *r)
 {
-    size_t n = json_object_array_length(nodes);
-    for (size_t i = 0; i < n; i++) {
-        json_object *ports = NULL, *node = json_object_array_get_idx(nodes, i);
-        json_object_object_get_ex(node, "ports", &ports);
-        size_t m = ports ? json_object_array_length(ports) : 0;
-        for (size_t j = 0; j < m; j++) {
-            char path[96];
-            snprintf(path, sizeof(path), "nodes[%zu].ports[%zu]", i, j);
-            json_object *port = json_object_array_get_idx(ports, j), *peer;
-            ftopo_status st = field(r, port, path, "peer", json_type_object, false, &peer);
-            if (st != FTOPO_OK)
-                return st;
-            json_object *num = NULL;
-            json_object_object_get_ex(port, "num", &num);
-            const ftopo__port *p =
-                ftopo__port_at(r->fabric, (ftopo_node_id)i, json_object_get_int(num));
-            if (!peer) {
-                if (p->peer_node != FTOPO_NONE)
-                    return FAIL(r, FTOPO_ERR_CONFLICT, path,
-                                "has no \"peer\" but \"links\" cables it to 0x%016" PRIx64
-                                " port %d",
-                                r->fabric->nodes[p->peer_node].guid, p->peer_port);
-                continue;
-            }
-            ftopo_node_id node_id;
-            int port_num;
-            snprintf(path + strlen(path), sizeof(path) - strlen(path), ".peer");
-            st = read_end(r, port, path, "peer", &node_id, &port_num);
-            if (st != FTOPO_OK)
-                return st;
-            if (p->peer_node != node_id || p->peer_port != port_num)
+    for (size_t i = 0; i < r->num_listed; i++) {
+        const listed_port *e = &r->listed[i];
+        const ftopo__port *p = ftopo__port_at(r->fabric, e->node, e->num);
+        char path[96];
+        snprintf(path, sizeof(path), "nodes[%d].ports[%zu]", (int)e->node, e->index);
+        if (!e->has_peer) {
+            if (p->peer_node != FTOPO_NONE)
                 return FAIL(r, FTOPO_ERR_CONFLICT, path,
-                            "says 0x%016" PRIx64 " port %d, but \"links\" %s",
-                            r->fabric->nodes[node_id].guid, port_num,
-                            p->peer_node == FTOPO_NONE ? "has no link for this port"
-                                                       : "cables it elsewhere");
+                            "has no \"peer\" but \"links\" cables it to 0x%016" PRIx64 " port %d",
+                            r->fabric->nodes[p->peer_node].guid, p->peer_port);
+            continue;
         }
+        snprintf(path + strlen(path), sizeof(path) - strlen(path), ".peer");
+        ftopo_node_id peer;
+        if (ftopo_find_by_guid(r->fabric, e->peer_guid, &peer) != FTOPO_OK)
+            return FAIL(r, FTOPO_ERR_NOT_FOUND, path, "no node with GUID 0x%016" PRIx64,
+                        e->peer_guid);
+        if (p->peer_node != peer || p->peer_port != e->peer_port)
+            return FAIL(
+                r, FTOPO_ERR_CONFLICT, path, "says 0x%016" PRIx64 " port %d, but \"links\" %s",
+                e->peer_guid, e->peer_port,
+                p->peer_node == FTOPO_NONE ? "has no link for this port" : "cables it elsewhere");
     }
     return FTOPO_OK;
 }
 
-static ftopo_status check_header(reader *r, json_object *root)
+enum { KEY_FORMAT, KEY_VERSION, KEY_NODES, KEY_LINKS, NUM_KEYS };
+static const char *const top_keys[NUM_KEYS] = {"format", "version", "nodes", "links"};
+
+/* "format" and "version", parsed into a small object for the field checks. */
+static ftopo_status check_header(reader *r, const ftopo__json_text *t,
+                                 const ftopo__json_span *spans)
 {
-    if (!json_object_is_type(root, json_type_object))
-        return FAIL(r, FTOPO_ERR_PARSE, "$", "must be an object");
+    json_object *head = json_object_new_object();
+    if (!head)
+        return FTOPO_ERR_NOMEM;
+    ftopo_status st = FTOPO_OK;
+    for (int k = KEY_FORMAT; k <= KEY_VERSION && st == FTOPO_OK; k++) {
+        json_object *v = NULL;
+        if (spans[k].end > spans[k].start)
+            st = ftopo__json_parse_span(t, spans[k], &v);
+        if (v)
+            json_object_object_add(head, top_keys[k], v);
+    }
     const char *format = NULL;
     int64_t version = 0;
-    ftopo_status st = string_field(r, root, "$", "format", true, &format);
-    if (st == FTOPO_OK && strcmp(format, FORMAT_NAME) != 0)
-        return FAIL(r, FTOPO_ERR_PARSE, "$.format", "is \"%s\", expected \"" FORMAT_NAME "\"",
-                    format);
     if (st == FTOPO_OK)
-        st = int_field(r, root, "$", "version", true, INT64_MIN, INT64_MAX, &version);
+        st = string_field(r, head, "$", "format", true, &format);
+    if (st == FTOPO_OK && strcmp(format, FORMAT_NAME) != 0)
+        st =
+            FAIL(r, FTOPO_ERR_PARSE, "$.format", "is \"%s\", expected \"" FORMAT_NAME "\"", format);
+    if (st == FTOPO_OK)
+        st = int_field(r, head, "$", "version", true, INT64_MIN, INT64_MAX, &version);
     if (st == FTOPO_OK && version != FORMAT_VERSION)
-        return FAIL(r, FTOPO_ERR_UNSUPPORTED, "$.version",
-                    "is %" PRId64 ", this reader knows version %d", version, FORMAT_VERSION);
+        st = FAIL(r, FTOPO_ERR_UNSUPPORTED, "$.version",
+                  "is %" PRId64 ", this reader knows version %d", version, FORMAT_VERSION);
+    json_object_put(head);
     return st;
 }
 
-static ftopo_status read_fabric(reader *r, json_object *root)
+/* Walks the array member `key`, handing each element to `read`. */
+static ftopo_status read_array(reader *r, const ftopo__json_text *t, ftopo__json_span span,
+                               const char *key,
+                               ftopo_status (*read)(reader *, json_object *, size_t))
 {
-    json_object *nodes, *links;
-    ftopo_status st = check_header(r, root);
+    if (span.end == span.start)
+        return FAIL(r, FTOPO_ERR_PARSE, "$", "missing \"%s\"", key);
+    ftopo__json_array it;
+    if (!ftopo__json_array_open(t, span, &it)) {
+        json_object *v;
+        ftopo_status st = ftopo__json_parse_span(t, span, &v);
+        if (st != FTOPO_OK)
+            return st;
+        json_type type = json_object_get_type(v);
+        json_object_put(v);
+        return FAIL(r, FTOPO_ERR_PARSE, "$", "\"%s\" must be array, not %s", key,
+                    json_type_to_name(type));
+    }
+    for (;;) {
+        json_object *elem;
+        ftopo_status st = ftopo__json_array_next(t, &it, &elem);
+        if (st != FTOPO_OK || !elem)
+            return st;
+        st = read(r, elem, it.index);
+        json_object_put(elem);
+        if (st != FTOPO_OK)
+            return st;
+    }
+}
+
+static ftopo_status read_fabric(reader *r, const ftopo__json_text *t)
+{
+    ftopo__json_span spans[NUM_KEYS];
+    ftopo_status st = ftopo__json_scan_top(t, top_keys, NUM_KEYS, spans);
     if (st == FTOPO_OK)
-        st = field(r, root, "$", "nodes", json_type_array, true, &nodes);
+        st = check_header(r, t, spans);
     if (st == FTOPO_OK)
-        st = field(r, root, "$", "links", json_type_array, true, &links);
-    size_t n = st == FTOPO_OK ? json_object_array_length(nodes) : 0;
-    for (size_t i = 0; i < n && st == FTOPO_OK; i++)
-        st = read_node(r, json_object_array_get_idx(nodes, i), i);
-    n = st == FTOPO_OK ? json_object_array_length(links) : 0;
-    for (size_t i = 0; i < n && st == FTOPO_OK; i++)
-        st = read_link(r, json_object_array_get_idx(links, i), i);
+        st = read_array(r, t, spans[KEY_NODES], "nodes", read_node);
     if (st == FTOPO_OK)
-        st = check_peers(r, nodes);
+        st = read_array(r, t, spans[KEY_LINKS], "links", read_link);
+    if (st == FTOPO_OK)
+        st = check_peers(r);
     if (st == FTOPO_OK)
         st = ftopo_fabric_finalize(r->fabric, r->diag);
     return st;
-}
-
-/* Parses the text; on a syntax error names the line and column. */
-static ftopo_status parse(reader *r, const char *data, size_t len, json_object **root)
-{
-    if (len > INT_MAX)
-        return ftopo__fail(r->diag, FTOPO_ERR_PARSE, "%s: too large for the JSON parser", r->name);
-    json_tokener *tok = json_tokener_new();
-    if (!tok)
-        return FTOPO_ERR_NOMEM;
-    *root = json_tokener_parse_ex(tok, data, (int)len);
-    enum json_tokener_error err = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    const char *why = NULL;
-    if (err == json_tokener_continue || (!*root && err == json_tokener_success))
-        why = "unexpected end of input";
-    else if (err != json_tokener_success)
-        why = json_tokener_error_desc(err);
-    /* Only white space may follow the document. */
-    while (!why && end < len && strchr(" \t\r\n", data[end]) && data[end] != '\0')
-        end++;
-    if (!why && end < len)
-        why = "unexpected text after the JSON document";
-    if (!why)
-        return FTOPO_OK;
-    json_object_put(*root);
-    *root = NULL;
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < end && i < len; i++, col++) {
-        if (data[i] == '\n') {
-            line++;
-            col = 0;
-        }
-    }
-    return ftopo__fail(r->diag, FTOPO_ERR_PARSE, "%s:%zu:%zu: %s", r->name, line, col, why);
 }
 
 ftopo_status ftopo__json_read(const char *data, size_t len, const char *name, ftopo_fabric **out,
                               ftopo_diag *diag)
 {
     reader r = {.name = name, .diag = diag};
-    json_object *root = NULL;
-    ftopo_status st = parse(&r, data, len, &root);
-    if (st != FTOPO_OK)
-        return st;
-    st = ftopo_fabric_create(&r.fabric);
+    ftopo__json_text t = {.name = name, .data = data, .len = len, .diag = diag};
+    ftopo_status st = ftopo_fabric_create(&r.fabric);
     if (st == FTOPO_OK)
-        st = read_fabric(&r, root);
-    json_object_put(root);
+        st = read_fabric(&r, &t);
+    free(r.listed);
     if (st != FTOPO_OK) {
         if (st == FTOPO_ERR_NOMEM)
             ftopo__fail(diag, st, "%s: out of memory", name);
