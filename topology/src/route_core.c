@@ -356,12 +356,16 @@ ftopo_status ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp
         return ftopo__fail(diag, FTOPO_ERR_NOMEM, "routing: out of memory");
     size_t reached = sort_by_potential(g, s, phi, tmp);
     free(tmp);
-    /* Only CA LIDs count as unreachable: up/down has no path between two
-     * roots, but no traffic starts at a switch. */
+    /* Unreachable counts CA LIDs at switches with CA sources: traffic
+     * starts at CAs, and up/down may leave a switch no legal path to a LID
+     * (one root to another root's leaf) that no flow from a CA ever asks
+     * that switch for. */
     size_t flows = 0;
     for (size_t i = 0; i < size; i++)
         flows += flow[i];
-    g->unreachable += (g->n - reached) * flows;
+    for (size_t k = 0; k < g->n; k++)
+        if (phi[k] < 0 && g->sources[k] && (int32_t)k != target)
+            g->unreachable += flows;
 
     uint8_t *row = ftopo__lft_row(g->routes, (size_t)target);
     for (size_t i = 0; i < size; i++)

@@ -26,8 +26,9 @@
  * Every engine: LIDs of switches are routed too (to port 0 at the switch)
  * but count as no traffic; a LID owned by a CA port is delivered through
  * the switch port its cable is on; LIDs a switch cannot reach stay
- * FTOPO_LFT_NONE and are reported in the result (for CA LIDs: up/down has
- * no path between two roots, which is no traffic's path). */
+ * FTOPO_LFT_NONE; those that strand a CA's traffic (at a switch with CAs)
+ * are counted in the result. Up/down leaves a root without a legal path to
+ * a leaf it is not cabled to, a path no CA's traffic takes. */
 #ifndef FTOPO_ROUTE_ENGINE_H
 #define FTOPO_ROUTE_ENGINE_H
 
@@ -47,7 +48,7 @@ typedef struct ftopo_route_engine_opts {
 
 typedef struct ftopo_route_result {
     size_t destinations; /* LIDs routed */
-    size_t unreachable;  /* (switch, CA LID) entries left without a route */
+    size_t unreachable;  /* (switch with CAs, CA LID) entries left without a route */
     size_t roots;        /* updn/ftree: roots used */
 } ftopo_route_result;
 

@@ -1,0 +1,344 @@
+/* The routing engines: every engine delivers every flow without loops on
+ * fat trees (full and degraded), a torus and with LMC; the deadlock-free
+ * engines have no credit loop; ftree is D-mod-k on full fat trees (every
+ * shift permutation loads each link at most once); roots and engine names
+ * are checked; a computed route set survives the LFT dump round trip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "model_fixtures.h"
+
+static const char *const all_engines[] = {"minhop", "updn", "ftree", "sssp"};
+#define NUM_ENGINES (sizeof(all_engines) / sizeof(all_engines[0]))
+
+static bool deadlock_free(const char *engine)
+{
+    return strcmp(engine, "updn") == 0 || strcmp(engine, "ftree") == 0;
+}
+
+static ftopo_routes *routed(const ftopo_fabric *f, const ftopo_routes_opts *ropts,
+                            const char *engine, const ftopo_route_engine_opts *eopts,
+                            ftopo_route_result *res)
+{
+    ftopo_routes *r = NULL;
+    ftopo_diag diag = {0};
+    assert_int_equal(ftopo_routes_create(f, ropts, &r, &diag), FTOPO_OK);
+    ftopo_status st = ftopo_route_compute(r, engine, eopts, res, &diag);
+    if (st != FTOPO_OK)
+        fprintf(stderr, "%s: %s\n", engine, diag.message);
+    assert_int_equal(st, FTOPO_OK);
+    return r;
+}
+
+static void analyze(const ftopo_routes *r, ftopo_pattern_kind kind, ftopo_analysis *out)
+{
+    ftopo_pattern p = {.kind = kind};
+    ftopo_diag diag = {0};
+    ftopo_status st = ftopo_analyze(r, &p, out, &diag);
+    if (st != FTOPO_OK)
+        fprintf(stderr, "analyze: %s\n", diag.message);
+    assert_int_equal(st, FTOPO_OK);
+}
+
+/* Every engine: all flows delivered, no credit loop where promised; returns
+ * nothing, fails the test on the first engine that breaks a promise. */
+static void check_all_engines(const ftopo_fabric *f)
+{
+    for (size_t i = 0; i < NUM_ENGINES; i++) {
+        ftopo_route_result res;
+        ftopo_routes *r = routed(f, NULL, all_engines[i], NULL, &res);
+        assert_int_equal(res.unreachable, 0);
+        ftopo_analysis a;
+        analyze(r, FTOPO_PATTERN_ALL2ALL, &a);
+        if (a.unreachable)
+            fail_msg("%s: %zu flows not delivered", all_engines[i], a.unreachable);
+        assert_true(a.flows > 0);
+        if (deadlock_free(all_engines[i]) && a.credit_loop)
+            fail_msg("%s: credit loop", all_engines[i]);
+        ftopo_analysis_free(&a);
+        ftopo_routes_destroy(r);
+    }
+}
+
+static uint32_t shift_max_flows(const ftopo_fabric *f, const char *engine)
+{
+    ftopo_routes *r = routed(f, NULL, engine, NULL, NULL);
+    ftopo_analysis a;
+    analyze(r, FTOPO_PATTERN_SHIFT, &a);
+    assert_int_equal(a.unreachable, 0);
+    uint32_t max = a.max_flows;
+    ftopo_analysis_free(&a);
+    ftopo_routes_destroy(r);
+    return max;
+}
+
+/* A k-ary three-level fat tree: k pods of k/2 leaves and k/2 spines,
+ * (k/2)^2 cores, spine i of every pod cabled to core group i, k/2 hosts per
+ * leaf named in cabling order. */
+static ftopo_fabric *fat_tree_3(fx *x, int k)
+{
+    int h = k / 2;
+    ftopo_node_id core[64], spine[16];
+    char name[64];
+    for (int c = 0; c < h * h; c++) {
+        snprintf(name, sizeof(name), "core%02d", c);
+        core[c] = fx_switch(x, name);
+    }
+    int host = 1;
+    for (int pod = 0; pod < k; pod++) {
+        for (int s = 0; s < h; s++) {
+            snprintf(name, sizeof(name), "spine%02d-%02d", pod, s);
+            spine[s] = fx_switch(x, name);
+            for (int c = 0; c < h; c++)
+                fx_link(x, spine[s], core[s * h + c]);
+        }
+        for (int l = 0; l < h; l++) {
+            snprintf(name, sizeof(name), "leaf%02d-%02d", pod, l);
+            ftopo_node_id leaf = fx_switch(x, name);
+            for (int i = 0; i < h; i++) {
+                snprintf(name, sizeof(name), "node%03d HCA-1", host++);
+                fx_link(x, fx_ca(x, name), leaf);
+            }
+            for (int s = 0; s < h; s++)
+                fx_link(x, leaf, spine[s]);
+        }
+    }
+    return fx_finish(x);
+}
+
+/* An X x Y torus of switches with `hosts` hosts each. */
+static ftopo_fabric *torus(fx *x, int nx, int ny, int hosts)
+{
+    ftopo_node_id sw[64];
+    char name[64];
+    int host = 1;
+    for (int i = 0; i < nx * ny; i++) {
+        snprintf(name, sizeof(name), "sw%02d", i);
+        sw[i] = fx_switch(x, name);
+        for (int k = 0; k < hosts; k++) {
+            snprintf(name, sizeof(name), "node%03d HCA-1", host++);
+            fx_link(x, fx_ca(x, name), sw[i]);
+        }
+    }
+    for (int i = 0; i < nx; i++)
+        for (int j = 0; j < ny; j++) {
+            fx_link(x, sw[i * ny + j], sw[((i + 1) % nx) * ny + j]);
+            fx_link(x, sw[i * ny + j], sw[i * ny + (j + 1) % ny]);
+        }
+    return fx_finish(x);
+}
+
+static void test_fat_tree_2_full(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = fx_fat_tree_2(&x, 8, 4, 4, 1);
+    check_all_engines(f);
+    assert_int_equal(shift_max_flows(f, "ftree"), 1);
+    ftopo_fabric_destroy(f);
+}
+
+static void test_fat_tree_2_parallel_links(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = fx_fat_tree_2(&x, 6, 2, 4, 2);
+    check_all_engines(f);
+    assert_int_equal(shift_max_flows(f, "ftree"), 1);
+    ftopo_fabric_destroy(f);
+}
+
+static void test_fat_tree_3_full(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = fat_tree_3(&x, 6);
+    check_all_engines(f);
+    assert_int_equal(shift_max_flows(f, "ftree"), 1);
+    ftopo_fabric_destroy(f);
+}
+
+/* Leaves keep at least one spine in common, so up/down still connects
+ * every pair; the fat-tree engine must route around the missing links. */
+static void test_fat_tree_2_degraded(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_node_id spine[4], leaf[6];
+    char name[64];
+    for (int s = 0; s < 4; s++) {
+        snprintf(name, sizeof(name), "spine%02d", s);
+        spine[s] = fx_switch(&x, name);
+    }
+    int host = 1;
+    for (int l = 0; l < 6; l++) {
+        snprintf(name, sizeof(name), "leaf%02d", l);
+        leaf[l] = fx_switch(&x, name);
+        for (int h = 0; h < 4; h++) {
+            snprintf(name, sizeof(name), "node%03d HCA-1", host++);
+            fx_link(&x, fx_ca(&x, name), leaf[l]);
+        }
+        for (int s = 0; s < 4; s++)
+            if (!((l == 1 && s == 2) || (l == 3 && s == 0) || (l == 4 && s == 3)))
+                fx_link(&x, leaf[l], spine[s]);
+    }
+    ftopo_fabric *f = fx_finish(&x);
+    check_all_engines(f);
+    ftopo_fabric_destroy(f);
+}
+
+static void test_torus(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = torus(&x, 4, 4, 2);
+    check_all_engines(f);
+    ftopo_fabric_destroy(f);
+}
+
+/* With LMC 2 every port owns four LIDs and each is routed. */
+static void test_lmc(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = fx_fat_tree_2(&x, 4, 2, 2, 1);
+    ftopo_routes_opts ropts = {FTOPO_LIDS_ASSIGN, 2};
+    for (size_t i = 0; i < NUM_ENGINES; i++) {
+        ftopo_route_result res;
+        ftopo_routes *r = routed(f, &ropts, all_engines[i], NULL, &res);
+        assert_int_equal(res.unreachable, 0);
+        /* 6 switches + 8 CAs, 4 LIDs each. */
+        assert_int_equal(res.destinations, 14 * 4);
+        for (size_t s = 0; s < ftopo_routes_num_switches(r); s++) {
+            const uint8_t *lft = ftopo_routes_lft(r, ftopo_routes_switch_node(r, s));
+            for (unsigned lid = 1; lid <= ftopo_routes_lid_top(r); lid++) {
+                ftopo_node_id owner;
+                int port;
+                if (ftopo_routes_lid_owner(r, (uint16_t)lid, &owner, &port) != FTOPO_OK)
+                    continue;
+                ftopo_node_info ni;
+                assert_int_equal(ftopo_node_get(f, owner, &ni), FTOPO_OK);
+                if (ni.type == FTOPO_NODE_CA)
+                    assert_int_not_equal(lft[lid], FTOPO_LFT_NONE);
+            }
+        }
+        ftopo_routes_destroy(r);
+    }
+    ftopo_fabric_destroy(f);
+}
+
+static void test_roots(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = fx_fat_tree_2(&x, 4, 2, 2, 1);
+    ftopo_diag diag = {0};
+    ftopo_node_id *roots = NULL;
+    size_t n = 0;
+    assert_int_equal(ftopo_route_roots_parse(f, "spine01,0x0002c90300000002", &roots, &n, &diag),
+                     FTOPO_OK);
+    assert_int_equal(n, 2);
+    ftopo_route_engine_opts eopts = {roots, n};
+    ftopo_route_result res;
+    ftopo_routes *r = routed(f, NULL, "updn", &eopts, &res);
+    assert_int_equal(res.roots, 2);
+    assert_int_equal(res.unreachable, 0);
+    assert_int_equal(ftopo_route_compute(r, "minhop", &eopts, NULL, &diag), FTOPO_ERR_UNSUPPORTED);
+    assert_int_equal(ftopo_route_compute(r, "nosuch", NULL, NULL, &diag), FTOPO_ERR_NOT_FOUND);
+    assert_non_null(strstr(diag.message, "nosuch"));
+    free(roots);
+
+    /* A leaf as the only root still gives a complete, loop-free up/down. */
+    assert_int_equal(ftopo_route_roots_parse(f, "leaf01", &roots, &n, &diag), FTOPO_OK);
+    ftopo_route_engine_opts one = {roots, n};
+    ftopo_routes_destroy(r);
+    r = routed(f, NULL, "updn", &one, &res);
+    assert_int_equal(res.unreachable, 0);
+    free(roots);
+    ftopo_routes_destroy(r);
+
+    assert_int_equal(ftopo_route_roots_parse(f, "spine01,nosuch", &roots, &n, &diag),
+                     FTOPO_ERR_NOT_FOUND);
+    assert_non_null(strstr(diag.message, "nosuch"));
+    assert_null(roots);
+    assert_int_equal(ftopo_route_roots_parse(f, "node001 HCA-1", &roots, &n, &diag), FTOPO_ERR_ARG);
+    assert_non_null(strstr(diag.message, "not a switch"));
+
+    char path[] = "/tmp/ftopo-roots-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "w");
+    fprintf(out, "# roots\nspine01\n\nspine02  # the other\nleaf09\n");
+    fclose(out);
+    char arg[64];
+    snprintf(arg, sizeof(arg), "@%s", path);
+    assert_int_equal(ftopo_route_roots_parse(f, arg, &roots, &n, &diag), FTOPO_ERR_NOT_FOUND);
+    char where[64];
+    snprintf(where, sizeof(where), "%s:5:", path);
+    assert_non_null(strstr(diag.message, where));
+    remove(path);
+    ftopo_fabric_destroy(f);
+}
+
+/* What an engine computes is what OpenSM is given: dump, read back, equal. */
+static void test_dump_round_trip(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = fat_tree_3(&x, 4);
+    ftopo_routes *r = routed(f, NULL, "ftree", NULL, NULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    ftopo_diag diag = {0};
+    assert_int_equal(ftopo_routes_write_dump(r, mem, &diag), FTOPO_OK);
+    fclose(mem);
+    ftopo_routes *back = NULL;
+    assert_int_equal(ftopo_routes_create(f, NULL, &back, &diag), FTOPO_OK);
+    FILE *in = fmemopen(buf, len, "r");
+    assert_int_equal(ftopo_routes_read_dump(back, in, "mem", &diag), FTOPO_OK);
+    fclose(in);
+    size_t differences = 1;
+    assert_int_equal(ftopo_routes_compare(r, back, &differences, &diag), FTOPO_OK);
+    assert_int_equal(differences, 0);
+    free(buf);
+    ftopo_routes_destroy(back);
+    ftopo_routes_destroy(r);
+    ftopo_fabric_destroy(f);
+}
+
+static void test_engine_list(void **state)
+{
+    (void)state;
+    assert_int_equal(ftopo_route_engine_count(), NUM_ENGINES);
+    for (size_t i = 0; i < NUM_ENGINES; i++) {
+        assert_string_equal(ftopo_route_engine_name(i), all_engines[i]);
+        assert_non_null(ftopo_route_engine_summary(i));
+    }
+    assert_null(ftopo_route_engine_name(NUM_ENGINES));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fat_tree_2_full), cmocka_unit_test(test_fat_tree_2_parallel_links),
+        cmocka_unit_test(test_fat_tree_3_full), cmocka_unit_test(test_fat_tree_2_degraded),
+        cmocka_unit_test(test_torus),           cmocka_unit_test(test_lmc),
+        cmocka_unit_test(test_roots),           cmocka_unit_test(test_dump_round_trip),
+        cmocka_unit_test(test_engine_list),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
