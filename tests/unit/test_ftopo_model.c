@@ -256,22 +256,26 @@ static void hosts_from_descriptions(void **state)
     fx_init(&x);
     ftopo_node_id s = fx_switch(&x, "leaf");
     /* Added out of rail order: rails follow the HCA number, 10 after 2. */
-    const char *descs[] = {"node017 HCA-10", "node017 HCA-2", "node017 HCA-1", "node018 mlx5_1",
-                           "node018 mlx5_0", "node019/HCA-1", "node019/HCA-2", "node020"};
+    const char *descs[] = {"node017 HCA-10",        "node017 HCA-2",  "node017 HCA-1",
+                           "node018 mlx5_1",        "node018 mlx5_0", "node019/HCA-1",
+                           "node019/HCA-2",         "node020",        "node021 HCA-2 (mlx5_0)",
+                           "node021 HCA-1 (mlx5_1)"};
     for (size_t i = 0; i < sizeof(descs) / sizeof(descs[0]); i++)
         fx_link(&x, fx_ca(&x, descs[i]), s);
     ftopo_fabric *f = fx_finish(&x);
-    assert_int_equal(ftopo_num_hosts(f), 4);
+    assert_int_equal(ftopo_num_hosts(f), 5);
+    expect_host(f, "node021", 2,
+                (const char *[]){"node021 HCA-1 (mlx5_1)", "node021 HCA-2 (mlx5_0)"});
     expect_host(f, "node017", 3,
                 (const char *[]){"node017 HCA-1", "node017 HCA-2", "node017 HCA-10"});
     expect_host(f, "node018", 2, (const char *[]){"node018 mlx5_0", "node018 mlx5_1"});
     expect_host(f, "node019", 2, (const char *[]){"node019/HCA-1", "node019/HCA-2"});
     expect_host(f, "node020", 1, (const char *[]){"node020"});
     ftopo_host_id h;
-    assert_int_equal(ftopo_find_host(f, "node021", &h), FTOPO_ERR_NOT_FOUND);
+    assert_int_equal(ftopo_find_host(f, "node022", &h), FTOPO_ERR_NOT_FOUND);
     ftopo_summary sum;
     assert_int_equal(ftopo_fabric_summary(f, &sum), FTOPO_OK);
-    assert_int_equal(sum.hosts, 4);
+    assert_int_equal(sum.hosts, 5);
     assert_int_equal(sum.rails, 3);
     ftopo_node_info info;
     assert_int_equal(ftopo_node_get(f, s, &info), FTOPO_OK);

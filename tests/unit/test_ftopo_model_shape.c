@@ -78,6 +78,12 @@ static void two_level_fat_tree(void **state)
     assert_int_equal(tier_of(f, "spine02"), 2);
     ftopo_fabric_destroy(f);
 
+    /* Two leaves on two spines form a ring of four, but not a torus. */
+    fx_init(&x);
+    f = fx_fat_tree_2(&x, 2, 2, 1, 1);
+    assert_int_equal(summary_of(f).shape, FTOPO_SHAPE_FAT_TREE_2);
+    ftopo_fabric_destroy(f);
+
     /* Two cables to each spine: non-blocking. */
     fx_init(&x);
     f = fx_fat_tree_2(&x, 4, 2, 4, 2);
@@ -284,6 +290,12 @@ static void torus_2d(void **state)
 
     fx_init(&x);
     f = torus(&x, 3, 3, false);
+    assert_int_equal(summary_of(f).shape, FTOPO_SHAPE_TORUS_2D);
+    ftopo_fabric_destroy(f);
+
+    /* Rings of two fold onto themselves: each switch then has 3 neighbours. */
+    fx_init(&x);
+    f = torus(&x, 2, 5, false);
     assert_int_equal(summary_of(f).shape, FTOPO_SHAPE_TORUS_2D);
     ftopo_fabric_destroy(f);
 

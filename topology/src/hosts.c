@@ -10,8 +10,9 @@
  * description ("MT4123 ConnectX6 Mellanox Technologies") names no host, so
  * such a CA is a host of its own, named by its GUID.
  *
- * Rails order a host's HCAs by the number ending their device part (HCA-3,
- * mlx5_10) when every HCA has a distinct one, else by GUID. */
+ * Rails order a host's HCAs by the number ending the first word of their
+ * device part (HCA-3, mlx5_10) when every HCA has a distinct one, else by
+ * GUID. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,11 +44,13 @@ static char *host_name_of(const ftopo__node *ca)
     return strndup(ca->desc, host_part_len(ca->desc));
 }
 
-/* The number that ends a CA's device part ("HCA-3" -> 3), or -1. */
+/* The number ending the first word of a CA's device part ("HCA-3" -> 3,
+ * "mlx5_10" -> 10, "HCA-2 (mlx5_1)" -> 2), or -1. */
 static long hca_number(const char *desc)
 {
     const char *dev = desc + host_part_len(desc);
-    const char *end = dev + strlen(dev);
+    dev += strspn(dev, " \t/");
+    const char *end = dev + strcspn(dev, " \t");
     while (end > dev && !isdigit((unsigned char)end[-1]))
         end--;
     const char *start = end;

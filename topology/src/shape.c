@@ -45,14 +45,17 @@ static int switch_neighbours(const ftopo_fabric *f, ftopo_node_id n, ftopo_node_
 }
 
 /* Whether the switches, with parallel cables merged, form an X x Y
- * wrap-around grid (X, Y >= 3): every switch has four switch neighbours and
- * the graph is isomorphic to igraph's periodic square lattice of some
+ * wrap-around grid (X, Y >= 2): every switch has as many switch neighbours
+ * (4, or fewer where a ring of 2 folds onto itself) and the graph is
+ * isomorphic to igraph's periodic square lattice, simplified, of some
  * factorization of the switch count. */
 static ftopo_status check_torus(const ftopo_fabric *f, ftopo_diag *diag, bool *torus)
 {
     *torus = false;
     size_t n = f->summary.switches;
-    if (n < 9)
+    /* Every switch of a torus has hosts; that also keeps small fat trees
+     * (two leaves, two spines: a ring of four) from looking like one. */
+    if (n < 4 || f->summary.switches_per_tier[1] != n)
         return FTOPO_OK;
     ftopo_node_id nb[256];
     igraph_integer_t *index = malloc(f->num_nodes * sizeof(*index));
@@ -68,11 +71,14 @@ static ftopo_status check_torus(const ftopo_fabric *f, ftopo_diag *diag, bool *t
     for (size_t i = 0; i < f->num_nodes; i++)
         index[i] = f->nodes[i].type == FTOPO_NODE_SWITCH ? next++ : -1;
     bool regular = true;
+    int degree = -1;
     for (size_t i = 0; i < f->num_nodes && regular && rc == IGRAPH_SUCCESS; i++) {
         if (index[i] < 0)
             continue;
         int count = switch_neighbours(f, (ftopo_node_id)i, nb);
-        regular = count == 4;
+        if (degree < 0)
+            degree = count;
+        regular = count == degree && count >= 2 && count <= 4;
         for (int k = 0; k < count && regular && rc == IGRAPH_SUCCESS; k++) {
             if (index[nb[k]] < index[i])
                 continue;
@@ -89,8 +95,8 @@ static ftopo_status check_torus(const ftopo_fabric *f, ftopo_diag *diag, bool *t
         have_sw = rc == IGRAPH_SUCCESS;
     }
     igraph_vector_int_destroy(&edges);
-    for (size_t x = 3; have_sw && x * x <= n && !*torus && rc == IGRAPH_SUCCESS; x++) {
-        if (n % x != 0 || n / x < 3)
+    for (size_t x = 2; have_sw && x * x <= n && !*torus && rc == IGRAPH_SUCCESS; x++) {
+        if (n % x != 0)
             continue;
         igraph_vector_int_t dims;
         igraph_vector_bool_t periodic;
@@ -108,8 +114,11 @@ static ftopo_status check_torus(const ftopo_fabric *f, ftopo_diag *diag, bool *t
         VECTOR(periodic)[0] = VECTOR(periodic)[1] = true;
         rc = igraph_square_lattice(&grid, &dims, 1, IGRAPH_UNDIRECTED, false, &periodic);
         if (rc == IGRAPH_SUCCESS) {
+            /* A periodic ring of 2 is a double edge: merge it like cables. */
             igraph_bool_t iso = false;
-            rc = igraph_isomorphic(&sw, &grid, &iso);
+            rc = igraph_simplify(&grid, true, true, NULL);
+            if (rc == IGRAPH_SUCCESS)
+                rc = igraph_isomorphic(&sw, &grid, &iso);
             *torus = iso;
             igraph_destroy(&grid);
         }
