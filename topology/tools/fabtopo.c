@@ -11,6 +11,9 @@ static const cli_command commands[] = {
     {"gen", "generate a synthetic fabric (fat tree, rail-optimized, torus)", fabtopo_cmd_gen},
     {"discover", "discover the live fabric through MADs and write it", fabtopo_cmd_discover},
     {"route", "compute LFTs with a routing engine, write an OpenSM LFT dump", fabtopo_cmd_route},
+    {"analyze", "link loads, path lengths, lost flows, credit loops of a pattern",
+     fabtopo_cmd_analyze},
+    {"trace", "follow the LFTs from a source to a destination, hop by hop", fabtopo_cmd_trace},
 };
 
 static void usage(FILE *out)
