@@ -19,8 +19,10 @@ int fabtopo_cmd_convert(int argc, char **argv);
 int fabtopo_cmd_gen(int argc, char **argv);
 int fabtopo_cmd_discover(int argc, char **argv);
 int fabtopo_cmd_route(int argc, char **argv);
+int fabtopo_cmd_lfts(int argc, char **argv);
 int fabtopo_cmd_analyze(int argc, char **argv);
 int fabtopo_cmd_trace(int argc, char **argv);
+int fabtopo_cmd_diff(int argc, char **argv);
 
 /* A diag that prints warnings (and info when verbose) to stderr. */
 void cli_diag_init(ftopo_diag *diag, bool verbose);

@@ -11,9 +11,11 @@ static const cli_command commands[] = {
     {"gen", "generate a synthetic fabric (fat tree, rail-optimized, torus)", fabtopo_cmd_gen},
     {"discover", "discover the live fabric through MADs and write it", fabtopo_cmd_discover},
     {"route", "compute LFTs with a routing engine, write an OpenSM LFT dump", fabtopo_cmd_route},
+    {"lfts", "read the LFTs live or check a dump, write an OpenSM LFT dump", fabtopo_cmd_lfts},
     {"analyze", "link loads, path lengths, lost flows, credit loops of a pattern",
      fabtopo_cmd_analyze},
     {"trace", "follow the LFTs from a source to a destination, hop by hop", fabtopo_cmd_trace},
+    {"diff", "compare two fabrics by GUID (exit 0 same, 1 different)", fabtopo_cmd_diff},
 };
 
 static void usage(FILE *out)
