@@ -23,10 +23,6 @@
 #define IMM_SLOT_SHIFT 24
 #define IMM_LEN_MASK   0x00ffffffu
 
-/* Busy-poll this many idle rounds before yielding the CPU or sleeping in the
- * transport: short waits stay fast, oversubscribed hosts stay usable. */
-#define SPIN_ROUNDS 256
-
 fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
 {
     int n = comm->nranks;
@@ -41,6 +37,10 @@ fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
         pe->tl->attr(pe->tlctx, &a);
         pe->slot_size = a.slot_size;
         pe->nslots = a.nslots > FCOLL__MAX_SLOTS ? FCOLL__MAX_SLOTS : a.nslots;
+        /* Busy-poll while that is cheap, then yield or sleep in the
+         * transport: short waits stay fast, oversubscribed hosts usable. */
+        if (comm->spin == 0 || a.spin < comm->spin)
+            comm->spin = a.spin;
         st = pe->tl->mem_alloc(pe->tlctx, p, pe->slot_size * pe->nslots, &pe->slots);
         mine[p] = pe->slots.rkey;
     }
@@ -292,7 +292,7 @@ fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char 
             dead_seen = 0;
             continue;
         }
-        if (++idle < SPIN_ROUNDS)
+        if (++idle < comm->spin)
             continue;
         st = idle_wait(comm);
         if (st != FCOLL_OK)

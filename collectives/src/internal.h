@@ -126,6 +126,7 @@ struct fcoll_comm {
     void *scratch;      /* reused temporary buffer */
     size_t scratch_len;
     uint64_t op_count;
+    unsigned spin; /* idle rounds before waiting: least of the peers' transports */
     fcoll__worker_t *worker;
     struct fcoll__boot *boot; /* during init only */
     int ctrl_listen;          /* during init only */

@@ -44,6 +44,7 @@ typedef struct fcoll__cqe {
 typedef struct fcoll__tl_attr {
     size_t slot_size; /* preferred chunk size for staging */
     unsigned nslots;  /* staging slots per peer */
+    unsigned spin;    /* empty polls worth repeating before sleeping in wait */
 } fcoll__tl_attr_t;
 
 typedef struct fcoll__tl_ops {

@@ -39,6 +39,7 @@ struct fcoll__tl_ctx {
     uint32_t *tail; /* tail[p]: entries I pushed into p's queue for me */
     uint32_t *head; /* head[p]: entries I consumed from p's queue in my segment */
     uint8_t *used;  /* copy of use[] */
+    unsigned spin;  /* see shm_attr */
 };
 
 static _Atomic uint64_t *queue(char *seg, int sender)
@@ -110,6 +111,14 @@ static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll
         c && c->base && c->tail && c->head && c->used ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
     if (st == FCOLL_OK) {
         memcpy(c->used, use, (size_t)n);
+        /* A poll is a few loads: spin long, unless there are more ranks
+         * than CPUs here, when spinning only delays the rank we wait for. */
+        int local = 1;
+        for (int p = 0; p < n; p++)
+            local += use[p];
+        cpu_set_t cpus;
+        int ncpu = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+        c->spin = local > ncpu ? 4 : 2048;
         if (any) {
             seg_name(c->name, sizeof(c->name), b->nonce, comm->rank);
             shm_unlink(c->name); /* a leftover of a crashed job with the same id */
@@ -158,9 +167,9 @@ static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll
 
 static void shm_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
 {
-    (void)c;
     a->slot_size = SHM_SLOT_SIZE;
     a->nslots = SHM_NSLOTS;
+    a->spin = c->spin;
 }
 
 static fcoll_status_t shm_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fcoll__mr_t *mr)

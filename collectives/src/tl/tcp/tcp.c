@@ -66,7 +66,8 @@ struct fcoll__tl_ctx {
     int nmr;
     fcoll__cqe_t *cq; /* completions waiting for poll */
     int ncq, capcq;
-    struct pollfd *pfd;
+    struct pollfd *pfd; /* scratch for progress() */
+    int *pidx;          /* socket of each pfd entry */
 };
 
 static tsock_t *sock_of(fcoll__tl_ctx_t *c, int peer, int k)
@@ -88,6 +89,7 @@ static void tcp_close(fcoll__tl_ctx_t *c)
     free(c->rr);
     free(c->cq);
     free(c->pfd);
+    free(c->pidx);
     free(c);
 }
 
@@ -113,10 +115,11 @@ static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl
     c->socks = calloc((size_t)n * (size_t)c->nsock, sizeof(tsock_t));
     c->rr = calloc((size_t)n, sizeof(unsigned));
     c->pfd = calloc((size_t)n * (size_t)c->nsock, sizeof(struct pollfd));
+    c->pidx = calloc((size_t)n * (size_t)c->nsock, sizeof(int));
     uint8_t *addrs = calloc((size_t)n, FCOLL__ADDR_BYTES);
     int *fds = calloc((size_t)n * (size_t)c->nsock, sizeof(int));
     fcoll_status_t st =
-        c->socks && c->rr && c->pfd && addrs && fds ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+        c->socks && c->rr && c->pfd && c->pidx && addrs && fds ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
     int lfd = -1;
     uint8_t mine[FCOLL__ADDR_BYTES] = {0};
     if (st == FCOLL_OK && any) {
@@ -161,6 +164,7 @@ static void tcp_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
     (void)c;
     a->slot_size = TCP_SLOT_SIZE;
     a->nslots = TCP_NSLOTS;
+    a->spin = 8; /* a poll is a system call: block in poll(2) soon */
 }
 
 static fcoll_status_t tcp_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fcoll__mr_t *mr)
@@ -337,48 +341,64 @@ static fcoll_status_t drain(fcoll__tl_ctx_t *c, tsock_t *s)
     return FCOLL_OK;
 }
 
+/* One poll(2) over every open socket (up to timeout_ms), then sends and
+ * reads on the ready ones: a single system call when nothing happened. */
+static fcoll_status_t progress(fcoll__tl_ctx_t *c, int timeout_ms)
+{
+    int np = 0;
+    for (int i = 0; i < c->nranks * c->nsock; i++) {
+        tsock_t *s = &c->socks[i];
+        if (s->fd < 0 || s->closed)
+            continue;
+        c->pfd[np] = (struct pollfd){
+            .fd = s->fd, .events = (short)(POLLIN | (s->qhead != s->qtail ? POLLOUT : 0))};
+        c->pidx[np++] = i;
+    }
+    int r = poll(c->pfd, (nfds_t)np, timeout_ms);
+    if (r < 0 && errno != EINTR) {
+        FCOLL__ERR(c->log, "poll: %s", strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    for (int k = 0; k < np && r > 0; k++) {
+        if (c->pfd[k].revents == 0)
+            continue;
+        tsock_t *s = &c->socks[c->pidx[k]];
+        /* A peer that closed after sending everything is not an error here:
+         * the channel layer decides whether it still needed that peer. */
+        fcoll_status_t st = FCOLL_OK;
+        if (c->pfd[k].revents & (POLLOUT | POLLERR | POLLHUP))
+            st = flush(c, s);
+        if (st == FCOLL_OK && (c->pfd[k].revents & (POLLIN | POLLERR | POLLHUP)))
+            st = drain(c, s);
+        if (st != FCOLL_OK && st != FCOLL_ERR_PEER_CLOSED)
+            return st;
+    }
+    return FCOLL_OK;
+}
+
 static fcoll_status_t tcp_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, int *n)
 {
     *n = 0;
     if (c->aborted)
         return FCOLL_ERR_ABORTED;
-    for (int i = 0; i < c->nranks * c->nsock && c->ncq < max; i++) {
-        tsock_t *s = &c->socks[i];
-        if (s->fd < 0 || s->closed)
-            continue;
-        /* A peer that closed after sending everything is not an error here:
-         * the channel layer decides whether it still needed that peer. */
-        fcoll_status_t st = flush(c, s);
-        if (st == FCOLL_OK)
-            st = drain(c, s);
-        if (st != FCOLL_OK && st != FCOLL_ERR_PEER_CLOSED)
-            return st;
-    }
+    fcoll_status_t st = c->ncq < max ? progress(c, 0) : FCOLL_OK;
+    if (st != FCOLL_OK)
+        return st;
     int k = c->ncq < max ? c->ncq : max;
-    memcpy(cqe, c->cq, sizeof(*cqe) * (size_t)k);
-    memmove(c->cq, c->cq + k, sizeof(*cqe) * (size_t)(c->ncq - k));
-    c->ncq -= k;
+    if (k > 0) {
+        memcpy(cqe, c->cq, sizeof(*cqe) * (size_t)k);
+        memmove(c->cq, c->cq + k, sizeof(*cqe) * (size_t)(c->ncq - k));
+        c->ncq -= k;
+    }
     *n = k;
     return FCOLL_OK;
 }
 
 static fcoll_status_t tcp_wait(fcoll__tl_ctx_t *c, int timeout_ms)
 {
-    if (c->ncq > 0)
+    if (c->ncq > 0 || c->aborted)
         return FCOLL_OK;
-    int np = 0;
-    for (int i = 0; i < c->nranks * c->nsock; i++) {
-        tsock_t *s = &c->socks[i];
-        if (s->fd < 0 || s->closed)
-            continue;
-        c->pfd[np++] = (struct pollfd){
-            .fd = s->fd, .events = (short)(POLLIN | (s->qhead != s->qtail ? POLLOUT : 0))};
-    }
-    if (poll(c->pfd, (nfds_t)np, timeout_ms) < 0 && errno != EINTR) {
-        FCOLL__ERR(c->log, "poll: %s", strerror(errno));
-        return FCOLL_ERR_SYSTEM;
-    }
-    return FCOLL_OK;
+    return progress(c, timeout_ms);
 }
 
 static fcoll_status_t tcp_abort(fcoll__tl_ctx_t *c)
