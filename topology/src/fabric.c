@@ -287,6 +287,9 @@ ftopo_status ftopo_fabric_finalize(ftopo_fabric *f, ftopo_diag *diag)
         return st;
     }
     f->finalized = true;
+    ftopo__log(diag, FTOPO_LOG_INFO, "fabric: %zu nodes (%zu switches), %zu links, %zu hosts; %s%s",
+               f->num_nodes, f->summary.switches, f->num_links, f->num_hosts,
+               ftopo_shape_str(f->summary.shape), f->summary.degraded ? ", degraded" : "");
     return FTOPO_OK;
 }
 
