@@ -149,12 +149,10 @@ static ftopo_status check_connected(const ftopo_fabric *f, ftopo_diag *diag, boo
 
 /* What a fat tree needs: every link joins adjacent tiers (CAs count as tier
  * 0), no routers, and every switch below the top has an uplink. Counts the
- * uplinks of each switch into `up` and whether each leaf serves one rail. */
-static bool layered(const ftopo_fabric *f, int *up, bool *one_rail_per_leaf)
+ * uplinks of each switch into `up` (zeroed, one per node) and whether each
+ * leaf serves one rail, using `leaf_rail` (one per node) as scratch. */
+static bool layered(const ftopo_fabric *f, int *up, int *leaf_rail, bool *one_rail_per_leaf)
 {
-    int *leaf_rail = malloc(f->num_nodes * sizeof(*leaf_rail));
-    if (!leaf_rail)
-        return false;
     for (size_t i = 0; i < f->num_nodes; i++)
         leaf_rail[i] = -1;
     *one_rail_per_leaf = true;
@@ -183,7 +181,6 @@ static bool layered(const ftopo_fabric *f, int *up, bool *one_rail_per_leaf)
     for (size_t i = 0; i < f->num_nodes && ok; i++)
         if (f->nodes[i].type == FTOPO_NODE_SWITCH && f->nodes[i].tier < f->summary.tiers)
             ok = up[i] > 0;
-    free(leaf_rail);
     return ok;
 }
 
@@ -235,15 +232,16 @@ ftopo_status ftopo__derive_shape(ftopo_fabric *f, ftopo_diag *diag)
     if (s->tiers != 2 && s->tiers != 3)
         return FTOPO_OK;
     int *up = calloc(f->num_nodes, sizeof(*up));
-    if (!up)
-        return FTOPO_ERR_NOMEM;
+    int *leaf_rail = malloc(f->num_nodes * sizeof(*leaf_rail));
     bool one_rail = false;
-    if (layered(f, up, &one_rail)) {
+    if (up && leaf_rail && layered(f, up, leaf_rail, &one_rail)) {
         s->shape = s->tiers == 2 ? FTOPO_SHAPE_FAT_TREE_2 : FTOPO_SHAPE_FAT_TREE_3;
         if (one_rail && s->rails > 1)
             s->shape = FTOPO_SHAPE_RAIL_OPTIMIZED;
         s->degraded = uneven_uplinks(f, up);
     }
+    st = up && leaf_rail ? FTOPO_OK : FTOPO_ERR_NOMEM;
     free(up);
-    return FTOPO_OK;
+    free(leaf_rail);
+    return st;
 }
