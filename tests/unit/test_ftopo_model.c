@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "model.h"
 #include "model_fixtures.h"
 
 static void rates_are_what_vendors_quote(void **state)
@@ -329,6 +330,24 @@ static void hosts_from_system_image_guid(void **state)
     ftopo_fabric_destroy(f);
 }
 
+static void igraph_errors_come_back_instead_of_aborting(void **state)
+{
+    (void)state;
+    ftopo__igraph_setup();
+    igraph_vector_int_t edges;
+    assert_int_equal(igraph_vector_int_init(&edges, 2), IGRAPH_SUCCESS);
+    VECTOR(edges)[0] = 0;
+    VECTOR(edges)[1] = -1; /* no such vertex */
+    igraph_t g;
+    igraph_error_t rc = igraph_create(&g, &edges, 2, IGRAPH_UNDIRECTED);
+    igraph_vector_int_destroy(&edges);
+    assert_int_not_equal(rc, IGRAPH_SUCCESS);
+    ftopo_diag diag = {0};
+    assert_int_equal(ftopo__igraph_fail(&diag, rc, "test graph"), FTOPO_ERR_GRAPH);
+    assert_non_null(strstr(diag.message, "test graph: "));
+    assert_int_equal(ftopo__igraph_fail(&diag, IGRAPH_ENOMEM, "big graph"), FTOPO_ERR_NOMEM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +361,7 @@ int main(void)
         cmocka_unit_test(lmc_covers_a_lid_range),
         cmocka_unit_test(hosts_from_descriptions),
         cmocka_unit_test(hosts_from_system_image_guid),
+        cmocka_unit_test(igraph_errors_come_back_instead_of_aborting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
