@@ -116,7 +116,8 @@ int fabtopo_cmd_gen(int argc, char **argv)
             p.shuffle_names = true;
             break;
         case 'p':
-            if (ftopo_rate_parse(optarg, &p.width, &p.speed) != FTOPO_OK || !p.speed)
+            if (ftopo_speed_parse(optarg, &p.speed) != FTOPO_OK &&
+                (ftopo_rate_parse(optarg, &p.width, &p.speed) != FTOPO_OK || !p.speed))
                 return bad_value("--speed", optarg);
             break;
         case 'o':
