@@ -11,10 +11,19 @@
 #define MIN(a, b)  ((b) < (a) ? (b) : (a))
 #define MAX(a, b)  ((b) > (a) ? (b) : (a))
 
+/* Each kernel is also built for AVX2 and picked at load time (ifunc):
+ * twice the vector width, and the 64-bit compares and multiplies that
+ * baseline x86-64 (SSE2) cannot vectorise. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FCOLL__CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FCOLL__CLONES
+#endif
+
 /* T: element type, U: type the arithmetic runs in. restrict is not used:
  * dst may be a (in place). */
 #define KERNEL(name, T, U, OP)                                                                     \
-    static void name(void *dst, const void *a, const void *b, size_t n)                            \
+    FCOLL__CLONES static void name(void *dst, const void *a, const void *b, size_t n)              \
     {                                                                                              \
         T *d = dst;                                                                                \
         const T *x = a, *y = b;                                                                    \
@@ -38,7 +47,7 @@ INT_KERNELS(f32, float, float)
 INT_KERNELS(f64, double, double)
 
 #define HALF_KERNEL(name, TO_F, FROM_F, OP)                                                        \
-    static void name(void *dst, const void *a, const void *b, size_t n)                            \
+    FCOLL__CLONES static void name(void *dst, const void *a, const void *b, size_t n)              \
     {                                                                                              \
         uint16_t *d = dst;                                                                         \
         const uint16_t *x = a, *y = b;                                                             \

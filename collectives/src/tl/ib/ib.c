@@ -1,0 +1,816 @@
+/* ib transport: the transport interface (tl.h) on libibverbs.
+ *
+ * One RC queue pair per peer, connected out of band through the library's
+ * bootstrap (an allgather of QP number, PSN, GID/LID, MTU and the address
+ * and rkey of the receive arena). A put is an RDMA WRITE WITH IMMEDIATE into
+ * the peer's registered arena: the peer gets the immediate as a receive
+ * completion, exactly the interface's contract. A notify is a zero-byte
+ * SEND WITH IMMEDIATE. Flow control is the channel layer's (a sender only
+ * writes into slots the receiver granted); underneath, receive work
+ * requests are reposted as they complete and RNR retries are unlimited, so
+ * a burst never fails.
+ *
+ * Send data is copied into a registered per-peer staging ring, so a put
+ * completes at once and caller buffers need no registration (rxe copies in
+ * software anyway; on hardware a registration cache for large user buffers
+ * is the next step). Completion errors (retry exceeded, remote access,
+ * flush) are logged once with the QP and peer and fail every later call
+ * with FCOLL_ERR_REMOTE, which the channel layer turns into a communicator
+ * error. close releases every QP, MR, CQ, channel and PD, also after an
+ * error or abort.
+ *
+ * Device, port and GID: FCOLL_IB_HCA (NCCL syntax: "mlx5_0:1,rxe", "^mlx5_1"
+ * excludes, "=rxe0" exact), else the first device with an active port.
+ * FCOLL_IB_GID_INDEX picks the GID; by default a RoCE v2 IPv4-mapped GID,
+ * then any other RoCE v2 global GID, then RoCE v1; zero and link-local GIDs
+ * are never chosen. InfiniBand ports use the LID. FCOLL_IB_TIMEOUT and
+ * FCOLL_IB_RETRY_CNT set the QP's ACK timeout exponent and retry count.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <infiniband/verbs.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "internal.h"
+#include "tl/ib/ib.h"
+
+#define IB_SLOT_SIZE (1u << 20) /* chunk size; imm carries 24 bits of length */
+#define IB_NSLOTS    8u
+#define IB_NSTAGE    (2u * IB_NSLOTS) /* send staging buffers per peer */
+#define IB_RECV_WR   (4u * IB_NSLOTS + 8u)
+#define IB_SEND_WR   (4u * IB_NSLOTS + 8u)
+#define IB_POLL_MAX  32
+/* Longest a put waits for a staging buffer or a send slot to free. */
+#define IB_STALL_NS (60ull * 1000000000ull)
+
+enum { WR_PUT = 1, WR_NOTIFY = 2, WR_RECV = 3 };
+#define WR_ID(peer, kind, idx) ((uint64_t)(uint32_t)(peer) << 32 | (uint64_t)(kind) << 16 | (idx))
+#define WR_PEER(id)            ((int)((id) >> 32))
+#define WR_KIND(id)            ((unsigned)((id) >> 16) & 0xffffu)
+#define WR_IDX(id)             ((unsigned)(id) & 0xffffu)
+
+/* What a rank tells one peer about the QP it made for that peer. */
+typedef struct ib_wire {
+    uint32_t valid; /* 0: this rank failed to set up ib */
+    uint32_t qpn, psn, rkey;
+    uint64_t addr, len; /* receive arena */
+    uint8_t gid[16];
+    uint16_t lid;
+    uint8_t mtu; /* enum ibv_mtu */
+    uint8_t pad[5];
+} ib_wire_t;
+
+typedef struct ib_peer {
+    struct ibv_qp *qp;
+    /* receive side: the arena the peer writes into */
+    char *arena;
+    size_t arena_len;
+    struct ibv_mr *arena_mr;
+    int arena_given;
+    /* send side */
+    uint64_t raddr, rlen;
+    uint32_t rkey;
+    char *stage;
+    struct ibv_mr *stage_mr;
+    uint8_t stage_busy[IB_NSTAGE];
+    unsigned stage_next;
+    unsigned send_posted; /* send WRs not yet completed */
+} ib_peer_t;
+
+struct fcoll__tl_ctx {
+    const fcoll__log_t *log;
+    int rank, nranks;
+    _Atomic int aborted;
+    fcoll_status_t error; /* first completion error, sticky */
+    struct ibv_context *dev;
+    struct ibv_pd *pd;
+    struct ibv_comp_channel *chan;
+    struct ibv_cq *cq;
+    int armed;
+    char devname[IBV_SYSFS_NAME_MAX];
+    uint8_t port;
+    int gid_index; /* -1 on InfiniBand */
+    union ibv_gid gid;
+    uint16_t lid;
+    enum ibv_mtu mtu;
+    uint8_t timeout, retry_cnt;
+    ib_peer_t *peers; /* nranks entries, qp NULL where unused */
+    fcoll__cqe_t *q;  /* completions waiting for poll */
+    int nq, capq;
+};
+
+/* ---------------------------------------------------------------- setup */
+
+static int env_int(const char *name, int def, int lo, int hi)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return def;
+    char *end;
+    long x = strtol(v, &end, 0);
+    if (*end != '\0' || x < lo || x > hi)
+        return def;
+    return (int)x;
+}
+
+/* Does device name/port match an NCCL_IB_HCA-style spec? Entries are
+ * "name[:port]" separated by commas, matched as prefixes unless the spec
+ * starts with '='; a leading '^' makes the list one of exclusions. */
+int fcoll__ib_hca_match(const char *spec, const char *name, int port)
+{
+    if (spec == NULL || *spec == '\0')
+        return 1;
+    int exclude = 0, exact = 0;
+    if (*spec == '^') {
+        exclude = 1;
+        spec++;
+    }
+    if (*spec == '=') {
+        exact = 1;
+        spec++;
+    }
+    int hit = 0;
+    while (*spec != '\0' && !hit) {
+        size_t len = strcspn(spec, ",");
+        char ent[128];
+        size_t el = len < sizeof(ent) - 1 ? len : sizeof(ent) - 1;
+        memcpy(ent, spec, el);
+        ent[el] = '\0';
+        int want_port = -1;
+        char *colon = strchr(ent, ':');
+        if (colon != NULL) {
+            *colon = '\0';
+            want_port = atoi(colon + 1);
+        }
+        int name_ok = exact ? strcmp(ent, name) == 0 : strncmp(ent, name, strlen(ent)) == 0;
+        if (ent[0] != '\0' && name_ok && (want_port < 0 || want_port == port))
+            hit = 1;
+        spec += len;
+        if (*spec == ',')
+            spec++;
+    }
+    return exclude ? !hit : hit;
+}
+
+static int gid_is_zero(const union ibv_gid *g)
+{
+    static const uint8_t zero[16];
+    return memcmp(g->raw, zero, 16) == 0;
+}
+
+static int gid_is_link_local(const union ibv_gid *g)
+{
+    return g->raw[0] == 0xfe && (g->raw[1] & 0xc0) == 0x80;
+}
+
+static int gid_is_v4_mapped(const union ibv_gid *g)
+{
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return memcmp(g->raw, prefix, 12) == 0;
+}
+
+/* Preference of a GID table entry: 0 never, higher is better. */
+static int gid_score(const struct ibv_gid_entry *e)
+{
+    if (gid_is_zero(&e->gid) || gid_is_link_local(&e->gid))
+        return 0;
+    int v2 = e->gid_type == IBV_GID_TYPE_ROCE_V2;
+    return (v2 ? 2 : 0) + (gid_is_v4_mapped(&e->gid) ? 1 : 0) + 1;
+}
+
+static fcoll_status_t pick_gid(fcoll__tl_ctx_t *c, const struct ibv_port_attr *pa)
+{
+    int forced = env_int("FCOLL_IB_GID_INDEX", -1, 0, 65535);
+    if (forced >= 0) {
+        if (ibv_query_gid(c->dev, c->port, forced, &c->gid) != 0 || gid_is_zero(&c->gid)) {
+            FCOLL__ERR(c->log, "ib %s port %u: FCOLL_IB_GID_INDEX=%d is not a valid GID",
+                       c->devname, c->port, forced);
+            return FCOLL_ERR_INVALID_ARG;
+        }
+        c->gid_index = forced;
+        return FCOLL_OK;
+    }
+    /* One query per index: ibv_query_gid_table rejects large tables. */
+    int best = 0;
+    for (int i = 0; i < pa->gid_tbl_len; i++) {
+        struct ibv_gid_entry e;
+        if (ibv_query_gid_ex(c->dev, c->port, (uint32_t)i, &e, 0) != 0)
+            continue; /* empty entry */
+        int s = gid_score(&e);
+        if (s > best) {
+            best = s;
+            c->gid_index = i;
+            c->gid = e.gid;
+        }
+    }
+    if (best == 0) {
+        FCOLL__ERR(c->log, "ib %s port %u: no usable RoCE GID (only zero or link-local ones)",
+                   c->devname, c->port);
+        return FCOLL_ERR_UNSUPPORTED;
+    }
+    return FCOLL_OK;
+}
+
+/* Opens the first device/port that FCOLL_IB_HCA allows and that is active. */
+static fcoll_status_t open_device(fcoll__tl_ctx_t *c)
+{
+    const char *spec = getenv("FCOLL_IB_HCA");
+    int ndev = 0;
+    struct ibv_device **list = ibv_get_device_list(&ndev);
+    if (list == NULL || ndev == 0) {
+        FCOLL__ERR(c->log, "ib: no RDMA device (%s)", list == NULL ? strerror(errno) : "none found");
+        if (list != NULL)
+            ibv_free_device_list(list);
+        return FCOLL_ERR_UNSUPPORTED;
+    }
+    struct ibv_port_attr pa;
+    for (int d = 0; d < ndev && c->dev == NULL; d++) {
+        const char *name = ibv_get_device_name(list[d]);
+        struct ibv_context *ctx = ibv_open_device(list[d]);
+        struct ibv_device_attr da;
+        if (ctx == NULL || ibv_query_device(ctx, &da) != 0) {
+            if (ctx != NULL)
+                ibv_close_device(ctx);
+            continue;
+        }
+        for (int p = 1; p <= da.phys_port_cnt; p++) {
+            if (!fcoll__ib_hca_match(spec, name, p) || ibv_query_port(ctx, (uint8_t)p, &pa) != 0 ||
+                pa.state != IBV_PORT_ACTIVE)
+                continue;
+            c->dev = ctx;
+            c->port = (uint8_t)p;
+            snprintf(c->devname, sizeof(c->devname), "%s", name);
+            break;
+        }
+        if (c->dev == NULL)
+            ibv_close_device(ctx);
+    }
+    ibv_free_device_list(list);
+    if (c->dev == NULL) {
+        FCOLL__ERR(c->log, "ib: no active port%s%s", spec ? " matching FCOLL_IB_HCA=" : "",
+                   spec ? spec : "");
+        return FCOLL_ERR_UNSUPPORTED;
+    }
+    c->mtu = pa.active_mtu;
+    c->lid = pa.lid;
+    c->gid_index = -1;
+    fcoll_status_t st = FCOLL_OK;
+    if (pa.link_layer == IBV_LINK_LAYER_ETHERNET)
+        st = pick_gid(c, &pa);
+    if (st != FCOLL_OK)
+        return st;
+    char gs[INET6_ADDRSTRLEN] = "-";
+    if (c->gid_index >= 0)
+        inet_ntop(AF_INET6, c->gid.raw, gs, sizeof(gs));
+    FCOLL__INFO(c->log, "ib: %s port %u, %s, gid index %d %s, mtu %d", c->devname, c->port,
+                c->gid_index >= 0 ? "RoCE" : "InfiniBand", c->gid_index, gs,
+                128 << (int)c->mtu);
+    return FCOLL_OK;
+}
+
+static void *alloc_pages(size_t len)
+{
+    void *p = NULL;
+    return posix_memalign(&p, 4096, len) == 0 ? p : NULL;
+}
+
+/* The QP, arena and staging ring for one peer; the QP ends in INIT with
+ * its receives posted. */
+static fcoll_status_t peer_create(fcoll__tl_ctx_t *c, int p, ib_wire_t *w)
+{
+    ib_peer_t *pe = &c->peers[p];
+    pe->arena_len = (size_t)IB_SLOT_SIZE * IB_NSLOTS;
+    pe->arena = alloc_pages(pe->arena_len);
+    pe->stage = alloc_pages((size_t)IB_SLOT_SIZE * IB_NSTAGE);
+    if (pe->arena == NULL || pe->stage == NULL)
+        return FCOLL_ERR_NO_MEMORY;
+    pe->arena_mr = ibv_reg_mr(c->pd, pe->arena, pe->arena_len,
+                              IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
+    pe->stage_mr = ibv_reg_mr(c->pd, pe->stage, (size_t)IB_SLOT_SIZE * IB_NSTAGE, 0);
+    if (pe->arena_mr == NULL || pe->stage_mr == NULL) {
+        FCOLL__ERR(c->log, "ib %s: ibv_reg_mr for peer %d: %s", c->devname, p, strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    struct ibv_qp_init_attr qa = {
+        .send_cq = c->cq,
+        .recv_cq = c->cq,
+        .cap = {.max_send_wr = IB_SEND_WR, .max_recv_wr = IB_RECV_WR, .max_send_sge = 1,
+                .max_recv_sge = 1},
+        .qp_type = IBV_QPT_RC,
+    };
+    pe->qp = ibv_create_qp(c->pd, &qa);
+    if (pe->qp == NULL) {
+        FCOLL__ERR(c->log, "ib %s: ibv_create_qp for peer %d: %s", c->devname, p, strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    struct ibv_qp_attr a = {
+        .qp_state = IBV_QPS_INIT,
+        .pkey_index = 0,
+        .port_num = c->port,
+        .qp_access_flags = IBV_ACCESS_REMOTE_WRITE,
+    };
+    int r = ibv_modify_qp(pe->qp, &a,
+                          IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_ACCESS_FLAGS);
+    if (r != 0) {
+        FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): to INIT: %s", pe->qp->qp_num, p, strerror(r));
+        return FCOLL_ERR_SYSTEM;
+    }
+    for (unsigned i = 0; i < IB_RECV_WR; i++) {
+        struct ibv_recv_wr wr = {.wr_id = WR_ID(p, WR_RECV, 0)}, *bad;
+        r = ibv_post_recv(pe->qp, &wr, &bad);
+        if (r != 0) {
+            FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): post_recv: %s", pe->qp->qp_num, p,
+                       strerror(r));
+            return FCOLL_ERR_SYSTEM;
+        }
+    }
+    uint32_t psn = 0;
+    if (getentropy(&psn, sizeof(psn)) != 0)
+        psn = (uint32_t)fcoll__now_ns();
+    *w = (ib_wire_t){
+        .valid = 1,
+        .qpn = pe->qp->qp_num,
+        .psn = psn & 0xffffffu,
+        .rkey = pe->arena_mr->rkey,
+        .addr = (uint64_t)(uintptr_t)pe->arena,
+        .len = pe->arena_len,
+        .lid = c->lid,
+        .mtu = (uint8_t)c->mtu,
+    };
+    memcpy(w->gid, c->gid.raw, 16);
+    return FCOLL_OK;
+}
+
+/* INIT -> RTR -> RTS towards the peer described by rw; mine is what I sent. */
+static fcoll_status_t peer_connect(fcoll__tl_ctx_t *c, int p, const ib_wire_t *mine,
+                                   const ib_wire_t *rw)
+{
+    ib_peer_t *pe = &c->peers[p];
+    pe->raddr = rw->addr;
+    pe->rlen = rw->len;
+    pe->rkey = rw->rkey;
+    struct ibv_qp_attr a = {
+        .qp_state = IBV_QPS_RTR,
+        .path_mtu = rw->mtu < (uint8_t)c->mtu ? (enum ibv_mtu)rw->mtu : c->mtu,
+        .dest_qp_num = rw->qpn,
+        .rq_psn = rw->psn,
+        .max_dest_rd_atomic = 1,
+        .min_rnr_timer = 12,
+        .ah_attr = {.dlid = rw->lid, .sl = 0, .port_num = c->port},
+    };
+    if (c->gid_index >= 0) {
+        a.ah_attr.is_global = 1;
+        memcpy(a.ah_attr.grh.dgid.raw, rw->gid, 16);
+        a.ah_attr.grh.sgid_index = (uint8_t)c->gid_index;
+        a.ah_attr.grh.hop_limit = 64;
+    }
+    int r = ibv_modify_qp(pe->qp, &a,
+                          IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
+                              IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER);
+    if (r != 0) {
+        FCOLL__ERR(c->log, "ib qp 0x%x (peer %d, remote qp 0x%x): to RTR: %s", pe->qp->qp_num, p,
+                   rw->qpn, strerror(r));
+        return FCOLL_ERR_SYSTEM;
+    }
+    a = (struct ibv_qp_attr){
+        .qp_state = IBV_QPS_RTS,
+        .timeout = c->timeout,
+        .retry_cnt = c->retry_cnt,
+        .rnr_retry = 7, /* unlimited: the receiver reposts as fast as it polls */
+        .sq_psn = mine->psn,
+        .max_rd_atomic = 1,
+    };
+    r = ibv_modify_qp(pe->qp, &a,
+                      IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
+                          IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC);
+    if (r != 0) {
+        FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): to RTS: %s", pe->qp->qp_num, p, strerror(r));
+        return FCOLL_ERR_SYSTEM;
+    }
+    return FCOLL_OK;
+}
+
+static void ib_close(fcoll__tl_ctx_t *c)
+{
+    if (c == NULL)
+        return;
+    for (int p = 0; c->peers != NULL && p < c->nranks; p++) {
+        ib_peer_t *pe = &c->peers[p];
+        if (pe->qp != NULL)
+            ibv_destroy_qp(pe->qp);
+        if (pe->arena_mr != NULL)
+            ibv_dereg_mr(pe->arena_mr);
+        if (pe->stage_mr != NULL)
+            ibv_dereg_mr(pe->stage_mr);
+        free(pe->arena);
+        free(pe->stage);
+    }
+    if (c->cq != NULL)
+        ibv_destroy_cq(c->cq);
+    if (c->chan != NULL)
+        ibv_destroy_comp_channel(c->chan);
+    if (c->pd != NULL)
+        ibv_dealloc_pd(c->pd);
+    if (c->dev != NULL)
+        ibv_close_device(c->dev);
+    free(c->peers);
+    free(c->q);
+    free(c);
+}
+
+/* Device, PD, CQ and one QP per used peer; fills mine[p] for each. */
+static fcoll_status_t setup_local(fcoll__tl_ctx_t *c, const uint8_t *use, ib_wire_t *mine)
+{
+    fcoll_status_t st = open_device(c);
+    if (st != FCOLL_OK)
+        return st;
+    int npeers = 0;
+    for (int p = 0; p < c->nranks; p++)
+        npeers += use[p] && p != c->rank;
+    c->pd = ibv_alloc_pd(c->dev);
+    c->chan = ibv_create_comp_channel(c->dev);
+    if (c->pd == NULL || c->chan == NULL) {
+        FCOLL__ERR(c->log, "ib %s: PD or completion channel: %s", c->devname, strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    int cqe = npeers * (int)(IB_SEND_WR + IB_RECV_WR);
+    c->cq = ibv_create_cq(c->dev, cqe, NULL, c->chan, 0);
+    if (c->cq == NULL) {
+        FCOLL__ERR(c->log, "ib %s: ibv_create_cq(%d): %s", c->devname, cqe, strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    for (int p = 0; p < c->nranks && st == FCOLL_OK; p++)
+        if (use[p] && p != c->rank)
+            st = peer_create(c, p, &mine[p]);
+    return st;
+}
+
+static fcoll_status_t ib_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_ctx_t **out)
+{
+    int n = comm->nranks, any = 0;
+    for (int p = 0; p < n; p++)
+        any |= use[p] && p != comm->rank;
+    fcoll__tl_ctx_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return FCOLL_ERR_NO_MEMORY;
+    c->log = &comm->opts.log;
+    c->rank = comm->rank;
+    c->nranks = n;
+    c->timeout = (uint8_t)env_int("FCOLL_IB_TIMEOUT", 14, 1, 31);
+    c->retry_cnt = (uint8_t)env_int("FCOLL_IB_RETRY_CNT", 7, 0, 7);
+    c->peers = calloc((size_t)n, sizeof(ib_peer_t));
+    ib_wire_t *mine = calloc((size_t)n, sizeof(ib_wire_t));
+    ib_wire_t *all = calloc((size_t)n * (size_t)n, sizeof(ib_wire_t));
+    fcoll_status_t st = c->peers && mine && all ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+    /* A rank with nothing to do here opens no device: machines without RDMA
+     * must still be able to create communicators. */
+    if (st == FCOLL_OK && any)
+        st = setup_local(c, use, mine);
+    if (st != FCOLL_OK && mine != NULL)
+        memset(mine, 0, sizeof(ib_wire_t) * (size_t)n); /* tell peers we failed */
+    /* Everyone exchanges, used or not, so the exchange stays collective. */
+    fcoll_status_t bst = mine && all ? fcoll__boot_allgather(comm->boot, mine, all,
+                                                             sizeof(ib_wire_t) * (size_t)n)
+                                     : FCOLL_ERR_NO_MEMORY;
+    if (st == FCOLL_OK)
+        st = bst;
+    for (int p = 0; p < n && st == FCOLL_OK; p++) {
+        if (!use[p] || p == c->rank)
+            continue;
+        const ib_wire_t *rw = &all[(size_t)p * (size_t)n + (size_t)c->rank];
+        if (!rw->valid) {
+            FCOLL__ERR(c->log, "ib: peer %d could not set up its ib side", p);
+            st = FCOLL_ERR_REMOTE;
+            break;
+        }
+        st = peer_connect(c, p, &mine[p], rw);
+    }
+    free(mine);
+    free(all);
+    if (st != FCOLL_OK) {
+        ib_close(c);
+        return st;
+    }
+    *out = c;
+    return FCOLL_OK;
+}
+
+static void ib_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
+{
+    (void)c;
+    a->slot_size = IB_SLOT_SIZE;
+    a->nslots = IB_NSLOTS;
+}
+
+/* The peer's arena is the only region it can reach: it was exchanged at
+ * open, so one region per peer of up to slot_size * nslots bytes. */
+static fcoll_status_t ib_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fcoll__mr_t *mr)
+{
+    if (peer < 0 || peer >= c->nranks || c->peers[peer].qp == NULL)
+        return FCOLL_ERR_INVALID_RANK;
+    ib_peer_t *pe = &c->peers[peer];
+    if (pe->arena_given || len > pe->arena_len) {
+        FCOLL__ERR(c->log, "ib peer %d: mem_alloc of %zu bytes: only one region of up to %zu", peer,
+                   len, pe->arena_len);
+        return FCOLL_ERR_UNSUPPORTED;
+    }
+    pe->arena_given = 1;
+    mr->addr = pe->arena;
+    mr->len = len;
+    mr->rkey = pe->arena_mr->rkey;
+    mr->handle = (uint64_t)peer;
+    return FCOLL_OK;
+}
+
+/* Caller memory is not registered for remote writes yet: peers can only
+ * reach the arenas exchanged at open (zero-based MRs would lift that). */
+static fcoll_status_t ib_mem_reg(fcoll__tl_ctx_t *c, void *addr, size_t len, fcoll__mr_t *mr)
+{
+    (void)c;
+    (void)addr;
+    (void)len;
+    (void)mr;
+    return FCOLL_ERR_UNSUPPORTED;
+}
+
+static fcoll_status_t ib_mem_dereg(fcoll__tl_ctx_t *c, fcoll__mr_t *mr)
+{
+    /* Arenas live until close. */
+    if (mr->handle < (uint64_t)c->nranks)
+        c->peers[mr->handle].arena_given = 0;
+    return FCOLL_OK;
+}
+
+/* ---------------------------------------------------------------- data */
+
+static fcoll_status_t q_push(fcoll__tl_ctx_t *c, fcoll__cqe_t e)
+{
+    if (c->nq == c->capq) {
+        int cap = c->capq ? 2 * c->capq : 64;
+        fcoll__cqe_t *q = realloc(c->q, sizeof(*q) * (size_t)cap);
+        if (q == NULL)
+            return FCOLL_ERR_NO_MEMORY;
+        c->q = q;
+        c->capq = cap;
+    }
+    c->q[c->nq++] = e;
+    return FCOLL_OK;
+}
+
+static fcoll_status_t wc_error(fcoll__tl_ctx_t *c, const struct ibv_wc *wc)
+{
+    int peer = WR_PEER(wc->wr_id);
+    if (WR_KIND(wc->wr_id) != WR_RECV && peer < c->nranks) {
+        c->peers[peer].send_posted--;
+        if (WR_KIND(wc->wr_id) == WR_PUT)
+            c->peers[peer].stage_busy[WR_IDX(wc->wr_id) % IB_NSTAGE] = 0;
+    }
+    fcoll_status_t st = c->aborted ? FCOLL_ERR_ABORTED : FCOLL_ERR_REMOTE;
+    if (c->error == FCOLL_OK) {
+        /* The first error is the cause; flushes of the other WRs follow. */
+        if (!(c->aborted && wc->status == IBV_WC_WR_FLUSH_ERR))
+            FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): completion error: %s (vendor 0x%x)",
+                       wc->qp_num, peer, ibv_wc_status_str(wc->status), wc->vendor_err);
+        c->error = st;
+    }
+    return c->error;
+}
+
+/* Moves what the CQ holds into the queue, reposting receives. */
+static fcoll_status_t drain_cq(fcoll__tl_ctx_t *c)
+{
+    struct ibv_wc wc[IB_POLL_MAX];
+    for (;;) {
+        int n = ibv_poll_cq(c->cq, IB_POLL_MAX, wc);
+        if (n < 0) {
+            FCOLL__ERR(c->log, "ib %s: ibv_poll_cq failed", c->devname);
+            return c->error = FCOLL_ERR_SYSTEM;
+        }
+        for (int i = 0; i < n; i++) {
+            if (wc[i].status != IBV_WC_SUCCESS) {
+                wc_error(c, &wc[i]);
+                continue;
+            }
+            if (WR_KIND(wc[i].wr_id) == WR_RECV) {
+                int p = WR_PEER(wc[i].wr_id);
+                ib_peer_t *pe = &c->peers[p];
+                struct ibv_recv_wr wr = {.wr_id = WR_ID(p, WR_RECV, 0)}, *bad;
+                int r = ibv_post_recv(pe->qp, &wr, &bad);
+                if (r != 0 && c->error == FCOLL_OK) {
+                    FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): post_recv: %s", pe->qp->qp_num, p,
+                               strerror(r));
+                    c->error = FCOLL_ERR_SYSTEM;
+                }
+                if (!(wc[i].wc_flags & IBV_WC_WITH_IMM)) {
+                    FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): message without immediate",
+                               wc[i].qp_num, p);
+                    c->error = FCOLL_ERR_PROTOCOL;
+                    continue;
+                }
+                fcoll_status_t st = q_push(c, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV,
+                                                             .peer = p,
+                                                             .imm = ntohl(wc[i].imm_data)});
+                if (st != FCOLL_OK)
+                    return st;
+            } else {
+                ib_peer_t *pe = &c->peers[WR_PEER(wc[i].wr_id)];
+                pe->send_posted--;
+                if (WR_KIND(wc[i].wr_id) == WR_PUT)
+                    pe->stage_busy[WR_IDX(wc[i].wr_id)] = 0;
+            }
+        }
+        if (n < IB_POLL_MAX)
+            return c->error;
+    }
+}
+
+static fcoll_status_t check_usable(fcoll__tl_ctx_t *c, int peer)
+{
+    if (c->aborted)
+        return FCOLL_ERR_ABORTED;
+    if (c->error != FCOLL_OK)
+        return c->error;
+    if (peer < 0 || peer >= c->nranks || c->peers[peer].qp == NULL)
+        return FCOLL_ERR_INVALID_RANK;
+    return FCOLL_OK;
+}
+
+/* Polls until the peer's send queue has room (and, for a put, its next
+ * staging buffer is free). Completions found meanwhile wait in the queue. */
+static fcoll_status_t wait_send_room(fcoll__tl_ctx_t *c, ib_peer_t *pe, int need_stage)
+{
+    uint64_t deadline = 0;
+    for (;;) {
+        if (pe->send_posted < IB_SEND_WR && !(need_stage && pe->stage_busy[pe->stage_next]))
+            return FCOLL_OK;
+        fcoll_status_t st = drain_cq(c);
+        if (st != FCOLL_OK)
+            return st;
+        if (c->aborted)
+            return FCOLL_ERR_ABORTED;
+        uint64_t now = fcoll__now_ns();
+        if (deadline == 0)
+            deadline = now + IB_STALL_NS;
+        else if (now > deadline) {
+            FCOLL__ERR(c->log, "ib qp 0x%x: send completions stalled", pe->qp->qp_num);
+            return c->error = FCOLL_ERR_TIMEOUT;
+        }
+    }
+}
+
+static fcoll_status_t post_send(fcoll__tl_ctx_t *c, int peer, struct ibv_send_wr *wr)
+{
+    ib_peer_t *pe = &c->peers[peer];
+    struct ibv_send_wr *bad;
+    int r = ibv_post_send(pe->qp, wr, &bad);
+    if (r != 0) {
+        FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): post_send: %s", pe->qp->qp_num, peer,
+                   strerror(r));
+        return c->error = FCOLL_ERR_SYSTEM;
+    }
+    pe->send_posted++;
+    return FCOLL_OK;
+}
+
+static fcoll_status_t ib_put(fcoll__tl_ctx_t *c, int peer, const void *src, size_t len,
+                             uint64_t rkey, uint64_t roff, uint32_t imm, uint64_t wr_id,
+                             int *completed)
+{
+    (void)wr_id;
+    fcoll_status_t st = check_usable(c, peer);
+    if (st != FCOLL_OK)
+        return st;
+    ib_peer_t *pe = &c->peers[peer];
+    if (len > IB_SLOT_SIZE || roff > pe->rlen || len > pe->rlen - roff || rkey != pe->rkey) {
+        FCOLL__ERR(c->log, "ib peer %d: put of %zu bytes at key 0x%llx+%llu is out of bounds",
+                   peer, len, (unsigned long long)rkey, (unsigned long long)roff);
+        return FCOLL_ERR_INVALID_ARG;
+    }
+    st = wait_send_room(c, pe, 1);
+    if (st != FCOLL_OK)
+        return st;
+    unsigned s = pe->stage_next;
+    pe->stage_next = (s + 1) % IB_NSTAGE;
+    char *buf = pe->stage + (size_t)s * IB_SLOT_SIZE;
+    memcpy(buf, src, len);
+    struct ibv_sge sge = {
+        .addr = (uint64_t)(uintptr_t)buf, .length = (uint32_t)len, .lkey = pe->stage_mr->lkey};
+    struct ibv_send_wr wr = {
+        .wr_id = WR_ID(peer, WR_PUT, s),
+        .sg_list = &sge,
+        .num_sge = len > 0 ? 1 : 0,
+        .opcode = IBV_WR_RDMA_WRITE_WITH_IMM,
+        .send_flags = IBV_SEND_SIGNALED,
+        .imm_data = htonl(imm),
+        .wr.rdma = {.remote_addr = pe->raddr + roff, .rkey = pe->rkey},
+    };
+    st = post_send(c, peer, &wr);
+    if (st != FCOLL_OK)
+        return st;
+    pe->stage_busy[s] = 1;
+    *completed = 1; /* src was copied */
+    return FCOLL_OK;
+}
+
+static fcoll_status_t ib_notify(fcoll__tl_ctx_t *c, int peer, uint32_t imm)
+{
+    fcoll_status_t st = check_usable(c, peer);
+    if (st != FCOLL_OK)
+        return st;
+    st = wait_send_room(c, &c->peers[peer], 0);
+    if (st != FCOLL_OK)
+        return st;
+    struct ibv_send_wr wr = {
+        .wr_id = WR_ID(peer, WR_NOTIFY, 0),
+        .num_sge = 0,
+        .opcode = IBV_WR_SEND_WITH_IMM,
+        .send_flags = IBV_SEND_SIGNALED,
+        .imm_data = htonl(imm),
+    };
+    return post_send(c, peer, &wr);
+}
+
+static fcoll_status_t ib_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, int *n)
+{
+    *n = 0;
+    if (c->aborted)
+        return FCOLL_ERR_ABORTED;
+    if (c->cq == NULL)
+        return FCOLL_OK;
+    fcoll_status_t st = drain_cq(c);
+    int k = c->nq < max ? c->nq : max;
+    if (k > 0) {
+        memcpy(cqe, c->q, sizeof(*cqe) * (size_t)k);
+        memmove(c->q, c->q + k, sizeof(*cqe) * (size_t)(c->nq - k));
+        c->nq -= k;
+    }
+    *n = k;
+    /* Hand out what arrived before the error first. */
+    return k > 0 ? FCOLL_OK : st;
+}
+
+static fcoll_status_t ib_wait(fcoll__tl_ctx_t *c, int timeout_ms)
+{
+    if (c->nq > 0 || c->cq == NULL || c->error != FCOLL_OK || c->aborted)
+        return FCOLL_OK;
+    if (!c->armed) {
+        if (ibv_req_notify_cq(c->cq, 0) != 0) {
+            FCOLL__ERR(c->log, "ib %s: ibv_req_notify_cq failed", c->devname);
+            return FCOLL_ERR_SYSTEM;
+        }
+        c->armed = 1;
+        /* Completions that came before the arming raise no event. */
+        fcoll_status_t st = drain_cq(c);
+        if (st != FCOLL_OK || c->nq > 0)
+            return FCOLL_OK;
+    }
+    struct pollfd pf = {.fd = c->chan->fd, .events = POLLIN};
+    int r = poll(&pf, 1, timeout_ms);
+    if (r < 0 && errno != EINTR) {
+        FCOLL__ERR(c->log, "ib: poll on the completion channel: %s", strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    if (r > 0) {
+        struct ibv_cq *cq;
+        void *user;
+        if (ibv_get_cq_event(c->chan, &cq, &user) == 0) {
+            ibv_ack_cq_events(cq, 1);
+            c->armed = 0;
+        }
+    }
+    return FCOLL_OK;
+}
+
+static fcoll_status_t ib_abort(fcoll__tl_ctx_t *c)
+{
+    c->aborted = 1;
+    /* Error state flushes our WRs and drops what the peers send, so they
+     * see their own completion errors. */
+    for (int p = 0; c->peers != NULL && p < c->nranks; p++) {
+        if (c->peers[p].qp == NULL)
+            continue;
+        struct ibv_qp_attr a = {.qp_state = IBV_QPS_ERR};
+        ibv_modify_qp(c->peers[p].qp, &a, IBV_QP_STATE);
+    }
+    return FCOLL_OK;
+}
+
+const fcoll__tl_ops_t fcoll__tl_ib_ops = {
+    .name = "ib",
+    .open = ib_open,
+    .close = ib_close,
+    .attr = ib_attr,
+    .mem_alloc = ib_mem_alloc,
+    .mem_reg = ib_mem_reg,
+    .mem_dereg = ib_mem_dereg,
+    .put = ib_put,
+    .notify = ib_notify,
+    .poll = ib_poll,
+    .wait = ib_wait,
+    .abort = ib_abort,
+};
