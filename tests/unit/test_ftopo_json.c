@@ -178,6 +178,12 @@ static void node_errors(void **state)
                  FTOPO_ERR_PARSE, "nodes[1]: \"guid\" is \"12\", not a GUID", NULL);
     expect_error(HEAD "\"nodes\": [" CA("0x12345678901234567", "") "], \"links\": []}",
                  FTOPO_ERR_PARSE, "not a GUID", NULL);
+    expect_error(HEAD "\"nodes\": [" CA("0x-1", "") "], \"links\": []}", FTOPO_ERR_PARSE,
+                 "not a GUID", NULL);
+    expect_error(HEAD "\"nodes\": [" CA("0x 1", "") "], \"links\": []}", FTOPO_ERR_PARSE,
+                 "not a GUID", NULL);
+    expect_error(HEAD "\"nodes\": [" CA("0x", "") "], \"links\": []}", FTOPO_ERR_PARSE,
+                 "not a GUID", NULL);
     expect_error(HEAD "\"nodes\": [" CA("0x0", "") "], \"links\": []}", FTOPO_ERR_ARG,
                  "nodes[0]: GUID must not be zero", NULL);
     expect_error(HEAD "\"nodes\": [{\"guid\": 5, \"type\": \"ca\", \"num_ports\": 1}], "

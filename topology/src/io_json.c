@@ -94,15 +94,14 @@ static ftopo_status guid_field(reader *r, json_object *obj, const char *path, co
     ftopo_status st = field(r, obj, path, key, json_type_string, required, &v);
     if (st != FTOPO_OK || !v)
         return st;
+    /* "0x" and 1 to 16 hex digits, nothing else (strtoull alone would take
+     * signs and white space). */
     const char *s = json_object_get_string(v);
-    char *end = NULL;
-    errno = 0;
-    unsigned long long g = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2] != '\0' && strlen(s) <= 18)
-        g = strtoull(s + 2, &end, 16);
-    if (!end || *end != '\0' || errno || s[2] == '-' || s[2] == '+' || s[2] == ' ')
+    size_t digits = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? strlen(s + 2) : 0;
+    if (digits == 0 || digits > 16 || strspn(s + 2, "0123456789abcdefABCDEF") != digits)
         return FAIL(r, FTOPO_ERR_PARSE, path,
                     "\"%s\" is \"%s\", not a GUID like \"0x0002c903000a1b2c\"", key, s);
+    uint64_t g = strtoull(s + 2, NULL, 16);
     *out = g;
     return FTOPO_OK;
 }
