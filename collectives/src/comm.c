@@ -152,9 +152,15 @@ static fcoll_status_t make_ring(fcoll_comm_t *c)
                     c->ring[k++] = q;
         }
     }
-    for (int i = 0; i < n; i++)
+    char text[256];
+    int off = 0;
+    for (int i = 0; i < n; i++) {
         if (c->ring[i] == c->rank)
             c->ring_pos = i;
+        if (off < (int)sizeof(text) - 12)
+            off += snprintf(text + off, sizeof(text) - (size_t)off, " %d", c->ring[i]);
+    }
+    FCOLL__INFO(&c->opts.log, "ring order:%s%s", text, off >= (int)sizeof(text) - 12 ? " ..." : "");
     return FCOLL_OK;
 }
 
@@ -187,7 +193,8 @@ static fcoll_status_t connect_peers(fcoll_comm_t *c)
     uint8_t *every = malloc((size_t)n);
     fcoll_status_t st = every ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
     if (st == FCOLL_OK) {
-        memset(every, 1, (size_t)n);
+        for (int p = 0; p < n; p++)
+            every[p] = 1;
         st = fcoll__boot_mesh(c->boot, c->ctrl_listen, addrs, every, 1, fds);
     }
     free(every);

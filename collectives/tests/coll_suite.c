@@ -248,7 +248,23 @@ static int run_rank(int rank, int n, fcoll_unique_id_t *id, const opts_t *o)
                 return 2;
         }
         x.algo = algos[ai];
+        /* Rings in other orders: reversed through the config for "ring",
+         * rotated through FCOLL_RING_ORDER for "tree". */
+        int order[64];
+        char env[64 * 4] = "";
+        for (int i = 0; i < n && n <= 64; i++) {
+            order[i] = n - 1 - i;
+            snprintf(env + strlen(env), sizeof(env) - strlen(env), "%s%d", i ? "," : "",
+                     (i + 1) % n);
+        }
+        if (ai == 1 && n <= 64) {
+            cfg.ring_order = order;
+            cfg.ring_order_len = n;
+        }
+        if (ai == 4)
+            setenv("FCOLL_RING_ORDER", env, 1);
         fcoll_status_t st = fcoll_comm_init_rank_config(&x.comm, n, nid, rank, &cfg);
+        unsetenv("FCOLL_RING_ORDER");
         if (st != FCOLL_OK) {
             fprintf(stderr, "rank %d: init (%s): %s\n", rank, x.algo ? x.algo : "auto",
                     fcoll_strerror(st));
