@@ -259,6 +259,8 @@ static ftopo_status parse_header(reader *r, char *s, ftopo_node_type type, size_
             /* Unquoted: cut where ibsim cuts it. */
             static const char *const cuts[] = {" enhanced port ", " base port ", " lid ", " lmc "};
             desc = rest;
+            if (strchr(desc, '"'))
+                return syntax(r, "stray quote in the node description");
             char *end = desc + strlen(desc);
             for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
                 char *c = strstr(desc, cuts[i]);
@@ -668,6 +670,7 @@ static void reader_free(reader *r)
     free(r->ports);
     ftopo__idmap_free(&r->by_id);
     ftopo__idmap_free(&r->by_guid);
+    free(r);
 }
 
 /* Copies line by line into r->buf, refusing bytes no text file has. */

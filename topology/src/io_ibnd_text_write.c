@@ -39,17 +39,25 @@ static char id_prefix(ftopo_node_type type)
     return type == FTOPO_NODE_SWITCH ? 'S' : type == FTOPO_NODE_CA ? 'H' : 'R';
 }
 
-/* The description as the format can carry it: no double quotes or control
- * characters (they would end the quoted text or the line). */
+/* The description as the format can carry it: no double quotes (they would
+ * end the quoted text) and no line breaks or other control characters but
+ * tabs (the reader refuses them). */
+static bool carriable(char c)
+{
+    return c != '"' && ((unsigned char)c >= 0x20 || c == '\t');
+}
+
 static const char *clean_desc(const char *desc, char *buf, size_t size, bool *changed)
 {
-    size_t n = strlen(desc);
-    if (strcspn(desc, "\"\t\r\n") == n)
+    size_t n = strlen(desc), i = 0;
+    while (i < n && carriable(desc[i]))
+        i++;
+    if (i == n)
         return desc;
     if (n >= size)
         n = size - 1;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = desc[i] == '"' ? '\'' : (unsigned char)desc[i] < 0x20 ? ' ' : desc[i];
+    for (i = 0; i < n; i++)
+        buf[i] = carriable(desc[i]) ? desc[i] : desc[i] == '"' ? '\'' : ' ';
     buf[n] = '\0';
     *changed = true;
     return buf;
