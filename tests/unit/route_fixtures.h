@@ -21,7 +21,7 @@ static inline int rx_port_to(const ftopo_fabric *f, ftopo_node_id from, ftopo_no
     return -1;
 }
 
-static inline uint16_t rx_lid(const ftopo_routes *r, ftopo_node_id ca)
+static inline ftopo_lid rx_lid(const ftopo_routes *r, ftopo_node_id ca)
 {
     return ftopo_routes_port_lid(r, ca, 1);
 }

@@ -117,6 +117,42 @@ static void lids_are_assigned_by_guid(void **state)
     ftopo_fabric_destroy(f);
 }
 
+/* Synthetic fabrics may need more LIDs than a subnet has: they route and
+ * analyze, but OpenSM's files refuse them. */
+static void lids_past_unicast_are_for_analysis_only(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_node_id sw[12];
+    char name[32];
+    for (int s = 0; s < 12; s++) {
+        snprintf(name, sizeof(name), "sw%d", s);
+        sw[s] = fx_switch(&x, name);
+        for (int h = 0; h < 34; h++) {
+            snprintf(name, sizeof(name), "n%03d HCA-1", s * 34 + h);
+            fx_link(&x, fx_ca(&x, name), sw[s]);
+        }
+    }
+    fx_finish(&x);
+    /* 420 ports x 2^7 LIDs = 53760 > 0xBFFF. */
+    ftopo_routes_opts o = {.lid_mode = FTOPO_LIDS_ASSIGN, .lmc = 7};
+    ftopo_routes *r;
+    assert_int_equal(ftopo_routes_create(x.f, &o, &r, NULL), FTOPO_OK);
+    assert_true(ftopo_routes_lid_top(r) > FTOPO_LID_UNICAST_MAX);
+    assert_int_equal(ftopo_routes_lid_top(r), 420 * 128);
+    ftopo_node_id n;
+    assert_int_equal(ftopo_routes_lid_owner(r, ftopo_routes_lid_top(r), &n, NULL), FTOPO_OK);
+    ftopo_diag diag = {0};
+    FILE *out = fopen("/dev/null", "w");
+    assert_int_equal(ftopo_routes_write_dump(r, out, &diag), FTOPO_ERR_UNSUPPORTED);
+    assert_non_null(strstr(diag.message, "past the unicast range"));
+    assert_int_equal(ftopo_routes_write_guid2lid(r, out, &diag), FTOPO_ERR_UNSUPPORTED);
+    fclose(out);
+    ftopo_routes_destroy(r);
+    ftopo_fabric_destroy(x.f);
+}
+
 static void guid2lid_lists_every_port(void **state)
 {
     (void)state;
@@ -369,6 +405,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lid_map_follows_the_fabric),
         cmocka_unit_test(lids_are_assigned_by_guid),
+        cmocka_unit_test(lids_past_unicast_are_for_analysis_only),
         cmocka_unit_test(guid2lid_lists_every_port),
         cmocka_unit_test(trace_follows_the_tables),
         cmocka_unit_test(loops_and_black_holes_end_the_trace),

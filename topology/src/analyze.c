@@ -15,7 +15,7 @@
 typedef struct endpoint {
     ftopo_node_id node; /* FTOPO_NONE: the host has no HCA on this rail */
     int port;           /* first cabled port, 0 when none */
-    uint16_t lid;       /* base LID of that port, 0 when none */
+    ftopo_lid lid;      /* base LID of that port, 0 when none */
     int32_t sw;         /* switch index it is cabled to, -1 otherwise */
     ftopo_dlink_id up;  /* directed link into the network */
 } endpoint;

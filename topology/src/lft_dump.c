@@ -23,7 +23,7 @@ static const char *type_str(ftopo_node_type type)
 
 /* GUID of the port that owns a LID, as OpenSM prints it: a switch's node
  * GUID, a CA port's own GUID (the node GUID when unknown). */
-static uint64_t owner_port_guid(const ftopo_routes *r, uint16_t lid)
+static uint64_t owner_port_guid(const ftopo_routes *r, ftopo_lid lid)
 {
     const ftopo_fabric *f = r->fabric;
     ftopo_node_id n = r->lid_node[lid];
@@ -33,10 +33,24 @@ static uint64_t owner_port_guid(const ftopo_routes *r, uint16_t lid)
     return guid ? guid : f->nodes[n].guid;
 }
 
+/* OpenSM's files hold 16-bit unicast LIDs only. */
+static ftopo_status check_unicast(const ftopo_routes *r, const char *what, ftopo_diag *diag)
+{
+    if (r->lid_top <= FTOPO_LID_UNICAST_MAX)
+        return FTOPO_OK;
+    return ftopo__fail(diag, FTOPO_ERR_UNSUPPORTED,
+                       "%s: LIDs up to %u are past the unicast range (0x%x): a subnet manager "
+                       "cannot load them",
+                       what, r->lid_top, FTOPO_LID_UNICAST_MAX);
+}
+
 ftopo_status ftopo_routes_write_dump(const ftopo_routes *r, FILE *out, ftopo_diag *diag)
 {
     if (!r || !out)
         return FTOPO_ERR_ARG;
+    ftopo_status st = check_unicast(r, "lfts", diag);
+    if (st != FTOPO_OK)
+        return st;
     const ftopo_fabric *f = r->fabric;
     for (size_t s = 0; s < r->num_switches; s++) {
         ftopo_node_id n = r->switches[s];
@@ -222,6 +236,9 @@ ftopo_status ftopo_routes_write_guid2lid(const ftopo_routes *r, FILE *out, ftopo
 {
     if (!r || !out)
         return FTOPO_ERR_ARG;
+    ftopo_status st = check_unicast(r, "guid2lid", diag);
+    if (st != FTOPO_OK)
+        return st;
     for (unsigned lid = 1; lid <= r->lid_top; lid++) {
         ftopo_node_id n = r->lid_node[lid];
         /* One line per port, at its base LID. */

@@ -20,7 +20,7 @@ static ftopo_status read_switch(live_reader *lr, ftopo_node_id n)
 {
     ftopo_routes *r = lr->r;
     const ftopo__node *node = &r->fabric->nodes[n];
-    uint16_t lid = r->node_lid[n];
+    ftopo_lid lid = r->node_lid[n];
     if (!lid)
         return ftopo__fail(lr->diag, FTOPO_ERR_ARG, "lfts: switch 0x%016" PRIx64 " '%s' has no LID",
                            node->guid, node->desc);

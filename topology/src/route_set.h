@@ -10,7 +10,7 @@
 
 struct ftopo_routes {
     const ftopo_fabric *fabric;
-    uint16_t lid_top;
+    ftopo_lid lid_top;
     uint8_t lmc;
 
     size_t num_switches;
@@ -25,8 +25,8 @@ struct ftopo_routes {
     uint8_t *lid_lmc;
     /* Base LID of every fabric port, indexed like fabric->ports, and of
      * every switch's port 0, indexed by node. */
-    uint16_t *port_lid;
-    uint16_t *node_lid;
+    ftopo_lid *port_lid;
+    ftopo_lid *node_lid;
 };
 
 static inline uint8_t *ftopo__lft_row(const ftopo_routes *r, size_t sw_index)
@@ -58,7 +58,7 @@ typedef struct ftopo__walk {
 } ftopo__walk;
 
 ftopo_path_result ftopo__route_walk(const ftopo_routes *r, ftopo_node_id src, int src_port,
-                                    uint16_t dlid, ftopo__walk *w);
+                                    ftopo_lid dlid, ftopo__walk *w);
 
 /* First cabled port of a CA/router (1.. num_ports), 0 when none. */
 int ftopo__first_cabled_port(const ftopo_fabric *f, ftopo_node_id node);

@@ -78,21 +78,26 @@ static ftopo_status assign_lids(ftopo_routes *r, uint8_t lmc, unsigned *top, fto
             for (int p = is_switch ? 0 : 1; p <= (is_switch ? 0 : f->nodes[n].num_ports); p++) {
                 if (!port_addressable(f, n, p))
                     continue;
-                if (next + step - 1 > FTOPO_LID_UNICAST_MAX) {
+                if (next + step - 1 > FTOPO_LID_MAX) {
                     free(keys);
-                    return ftopo__fail(diag, FTOPO_ERR_ARG,
-                                       "routes: more ports than unicast LIDs (lmc %u)", lmc);
+                    return ftopo__fail(diag, FTOPO_ERR_ARG, "routes: more ports than LIDs (lmc %u)",
+                                       lmc);
                 }
                 if (is_switch)
-                    r->node_lid[n] = (uint16_t)next;
+                    r->node_lid[n] = (ftopo_lid)next;
                 else
-                    r->port_lid[f->nodes[n].port_base + (size_t)p - 1] = (uint16_t)next;
+                    r->port_lid[f->nodes[n].port_base + (size_t)p - 1] = (ftopo_lid)next;
                 next += step;
             }
         }
     }
     free(keys);
     *top = next - 1;
+    if (*top > FTOPO_LID_UNICAST_MAX)
+        ftopo__log(diag, FTOPO_LOG_WARN,
+                   "routes: %u LIDs assigned, past the unicast range: fine for routing and "
+                   "analysis, but no subnet manager can load these tables",
+                   *top);
     return FTOPO_OK;
 }
 
@@ -124,7 +129,7 @@ static ftopo_status take_fabric_lids(ftopo_routes *r, unsigned *top, ftopo_diag 
 }
 
 /* Records that `node`/`port` owns LIDs base .. base + 2^lmc - 1. */
-static ftopo_status own_lids(ftopo_routes *r, uint16_t base, uint8_t lmc, ftopo_node_id node,
+static ftopo_status own_lids(ftopo_routes *r, ftopo_lid base, uint8_t lmc, ftopo_node_id node,
                              int port, ftopo_diag *diag)
 {
     for (unsigned lid = base; lid < base + (1u << lmc); lid++) {
@@ -163,7 +168,7 @@ static ftopo_status build_lid_map(ftopo_routes *r, bool assigned, ftopo_diag *di
                               diag);
         } else {
             for (int p = 1; p <= node->num_ports && st == FTOPO_OK; p++) {
-                uint16_t lid = r->port_lid[node->port_base + (size_t)p - 1];
+                ftopo_lid lid = r->port_lid[node->port_base + (size_t)p - 1];
                 uint8_t lmc = assigned ? r->lmc : ftopo__port_at(f, (ftopo_node_id)n, p)->lmc;
                 if (lid)
                     st = own_lids(r, lid, lmc, (ftopo_node_id)n, p, diag);
@@ -225,7 +230,7 @@ ftopo_status ftopo_routes_create(const ftopo_fabric *fabric, const ftopo_routes_
     if (st == FTOPO_OK)
         st = assign ? assign_lids(r, o.lmc, &top, diag) : take_fabric_lids(r, &top, diag);
     if (st == FTOPO_OK) {
-        r->lid_top = (uint16_t)top;
+        r->lid_top = (ftopo_lid)top;
         r->lmc = o.lmc;
         st = build_lid_map(r, assign, diag);
     }
@@ -248,7 +253,7 @@ const ftopo_fabric *ftopo_routes_fabric(const ftopo_routes *r)
     return r ? r->fabric : NULL;
 }
 
-uint16_t ftopo_routes_lid_top(const ftopo_routes *r)
+ftopo_lid ftopo_routes_lid_top(const ftopo_routes *r)
 {
     return r ? r->lid_top : 0;
 }
@@ -258,7 +263,7 @@ uint8_t ftopo_routes_lmc(const ftopo_routes *r)
     return r ? r->lmc : 0;
 }
 
-ftopo_status ftopo_routes_lid_owner(const ftopo_routes *r, uint16_t lid, ftopo_node_id *node,
+ftopo_status ftopo_routes_lid_owner(const ftopo_routes *r, ftopo_lid lid, ftopo_node_id *node,
                                     int *port)
 {
     if (!r)
@@ -272,7 +277,7 @@ ftopo_status ftopo_routes_lid_owner(const ftopo_routes *r, uint16_t lid, ftopo_n
     return FTOPO_OK;
 }
 
-uint16_t ftopo_routes_port_lid(const ftopo_routes *r, ftopo_node_id node, int port)
+ftopo_lid ftopo_routes_port_lid(const ftopo_routes *r, ftopo_node_id node, int port)
 {
     if (!r || node < 0 || (size_t)node >= r->fabric->num_nodes)
         return 0;
@@ -284,7 +289,7 @@ uint16_t ftopo_routes_port_lid(const ftopo_routes *r, ftopo_node_id node, int po
     return r->port_lid[n->port_base + (size_t)port - 1];
 }
 
-uint8_t ftopo_routes_lid_lmc(const ftopo_routes *r, uint16_t lid)
+uint8_t ftopo_routes_lid_lmc(const ftopo_routes *r, ftopo_lid lid)
 {
     if (!r || lid == 0 || lid > r->lid_top)
         return 0;
@@ -322,7 +327,7 @@ uint8_t *ftopo_routes_lft_mut(ftopo_routes *r, ftopo_node_id sw)
     return i < 0 ? NULL : ftopo__lft_row(r, (size_t)i);
 }
 
-uint8_t ftopo_routes_get(const ftopo_routes *r, ftopo_node_id sw, uint16_t lid)
+uint8_t ftopo_routes_get(const ftopo_routes *r, ftopo_node_id sw, ftopo_lid lid)
 {
     const uint8_t *row = ftopo_routes_lft(r, sw);
     if (!row || lid > r->lid_top)
@@ -330,7 +335,7 @@ uint8_t ftopo_routes_get(const ftopo_routes *r, ftopo_node_id sw, uint16_t lid)
     return row[lid];
 }
 
-ftopo_status ftopo_routes_set(ftopo_routes *r, ftopo_node_id sw, uint16_t lid, uint8_t port)
+ftopo_status ftopo_routes_set(ftopo_routes *r, ftopo_node_id sw, ftopo_lid lid, uint8_t port)
 {
     uint8_t *row = ftopo_routes_lft_mut(r, sw);
     if (!row || lid == 0 || lid > r->lid_top)

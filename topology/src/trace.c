@@ -52,7 +52,7 @@ static void add_dlink(ftopo__walk *w, ftopo_dlink_id d)
 /* Decides where a switch sends the LID: returns the egress port, or 0 with
  * *res set when the walk ends here (hop recorded). */
 static int switch_egress(const ftopo_routes *r, ftopo__walk *w, ftopo_node_id node, int in_port,
-                         uint16_t dlid, size_t *switches_seen, ftopo_path_result *res)
+                         ftopo_lid dlid, size_t *switches_seen, ftopo_path_result *res)
 {
     const ftopo_fabric *f = r->fabric;
     int out_port = 0;
@@ -83,7 +83,7 @@ static int switch_egress(const ftopo_routes *r, ftopo__walk *w, ftopo_node_id no
 }
 
 ftopo_path_result ftopo__route_walk(const ftopo_routes *r, ftopo_node_id src, int src_port,
-                                    uint16_t dlid, ftopo__walk *w)
+                                    ftopo_lid dlid, ftopo__walk *w)
 {
     const ftopo_fabric *f = r->fabric;
     w->num_hops = w->num_dlinks = 0;
@@ -131,7 +131,7 @@ ftopo_path_result ftopo__route_walk(const ftopo_routes *r, ftopo_node_id src, in
 }
 
 ftopo_status ftopo_trace_route(const ftopo_routes *r, ftopo_node_id src_node, int src_port,
-                               uint16_t dlid, ftopo_trace *out, ftopo_diag *diag)
+                               ftopo_lid dlid, ftopo_trace *out, ftopo_diag *diag)
 {
     if (!r || !out || src_node < 0 || (size_t)src_node >= r->fabric->num_nodes)
         return FTOPO_ERR_ARG;
@@ -164,7 +164,7 @@ void ftopo_trace_free(ftopo_trace *trace)
 }
 
 ftopo_path_result ftopo_routes_path(const ftopo_routes *r, ftopo_node_id src_node, int src_port,
-                                    uint16_t dlid, ftopo_dlink_id *dlinks, size_t cap, size_t *len)
+                                    ftopo_lid dlid, ftopo_dlink_id *dlinks, size_t cap, size_t *len)
 {
     ftopo__walk w = {.dlinks = dlinks, .dlink_cap = cap};
     ftopo_path_result res = ftopo__route_walk(r, src_node, src_port, dlid, &w);
@@ -174,7 +174,7 @@ ftopo_path_result ftopo_routes_path(const ftopo_routes *r, ftopo_node_id src_nod
 }
 
 ftopo_path_result ftopo_routes_add_flow(const ftopo_routes *r, ftopo_node_id src_node, int src_port,
-                                        uint16_t dlid, double weight, double *loads)
+                                        ftopo_lid dlid, double weight, double *loads)
 {
     ftopo_dlink_id buf[FTOPO_MAX_PATH_HOPS];
     size_t len;

@@ -34,12 +34,23 @@ static void print_lid(const ftopo_routes *r, ftopo_node_id n, int port)
 {
     ftopo_node_info ni;
     ftopo_node_get(ftopo_routes_fabric(r), n, &ni);
-    uint16_t lid = ftopo_routes_port_lid(r, n, ni.type == FTOPO_NODE_SWITCH ? 0 : port);
+    ftopo_lid lid = ftopo_routes_port_lid(r, n, ni.type == FTOPO_NODE_SWITCH ? 0 : port);
     uint8_t lmc = ftopo_routes_lid_lmc(r, lid);
     printf("lid %u-%u \"%s\"", lid, lid ? lid + (1u << lmc) - 1 : 0, ni.desc);
 }
 
-/* ibtracert prints node GUIDs, also for CA ports. */
+/* ibtracert names the ends by node GUID, the hops by the GUID of the port
+ * entered (a switch's is its node GUID). */
+static uint64_t port_guid(const ftopo_fabric *f, ftopo_node_id n, int port)
+{
+    ftopo_node_info ni;
+    ftopo_port_info pi;
+    ftopo_node_get(f, n, &ni);
+    if (ni.type != FTOPO_NODE_SWITCH && ftopo_port_get(f, n, port, &pi) == FTOPO_OK && pi.port_guid)
+        return pi.port_guid;
+    return ni.node_guid;
+}
+
 static void print_end(const ftopo_routes *r, const char *what, ftopo_node_id n, int port)
 {
     ftopo_node_info ni;
@@ -49,17 +60,17 @@ static void print_end(const ftopo_routes *r, const char *what, ftopo_node_id n, 
     printf("\n");
 }
 
-static void print_trace(const ftopo_routes *r, const ftopo_trace *t, ftopo_node_id dst,
-                        int dst_port)
+static void print_trace(const ftopo_routes *r, const ftopo_trace *t, int src_port,
+                        ftopo_node_id dst, int dst_port)
 {
     const ftopo_fabric *f = ftopo_routes_fabric(r);
-    print_end(r, "From", t->hops[0].node, t->hops[0].out_port);
+    print_end(r, "From", t->hops[0].node, src_port);
     for (size_t i = 1; i < t->num_hops; i++) {
         const ftopo_hop *h = &t->hops[i];
         ftopo_node_info ni;
         ftopo_node_get(f, h->node, &ni);
         printf("[%d] -> %s port {0x%016" PRIx64 "}[%d] ", t->hops[i - 1].out_port, kind(ni.type),
-               ni.node_guid, h->in_port);
+               port_guid(f, h->node, h->in_port), h->in_port);
         print_lid(r, h->node, h->in_port);
         printf("\n");
     }
@@ -139,7 +150,7 @@ int fabtopo_cmd_trace(int argc, char **argv)
     if (st != FTOPO_OK) {
         rc = cli_fail("trace", st, &diag);
     } else {
-        print_trace(routes, &t, dst, dst_port);
+        print_trace(routes, &t, src_port, dst, dst_port);
         if (t.result != FTOPO_PATH_OK)
             rc = 3;
     }

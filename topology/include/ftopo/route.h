@@ -37,8 +37,14 @@ typedef struct ftopo_routes ftopo_routes;
 /* An LFT entry with no route (OpenSM's OSM_NO_PATH, what switches hold for
  * LIDs they cannot reach). */
 #define FTOPO_LFT_NONE 0xFF
-/* Highest unicast LID. */
+/* A LID. InfiniBand's are 16 bits and unicast ones end at
+ * FTOPO_LID_UNICAST_MAX (49151 ports a subnet); assigned LIDs may go past
+ * it, up to FTOPO_LID_MAX, so that synthetic fabrics of 100k endpoints can
+ * be routed and analyzed. Such route sets cannot be loaded into a subnet
+ * manager: the dump and guid2lid writers refuse them. */
+typedef uint32_t ftopo_lid;
 #define FTOPO_LID_UNICAST_MAX 0xBFFF
+#define FTOPO_LID_MAX         0xFFFFFF
 
 typedef int32_t ftopo_dlink_id;
 
@@ -53,7 +59,8 @@ typedef enum ftopo_lid_mode {
      * switches first, by ascending node GUID (port 0), then every cabled
      * CA and router port, by ascending node GUID then port number; LIDs
      * from 1 upwards, 2^lmc apart. The same fabric (by GUIDs and cabling)
-     * always gets the same LIDs whatever file it was read from. To make
+     * always gets the same LIDs whatever file it was read from. Past
+     * FTOPO_LID_UNICAST_MAX a warning is logged (see ftopo_lid). To make
      * OpenSM use them, write them with ftopo_routes_write_guid2lid into
      * OSM_CACHE_DIR/guid2lid and start opensm with --honor_guid2lid. */
     FTOPO_LIDS_ASSIGN,
@@ -66,8 +73,9 @@ typedef struct ftopo_routes_opts {
 
 /* Creates an empty route set (every entry FTOPO_LFT_NONE) for a finalized
  * fabric. opts may be NULL (AUTO, LMC 0). FTOPO_ERR_CONFLICT when two ports
- * claim the same LID; FTOPO_ERR_ARG when the LIDs do not fit in the unicast
- * range. The caller owns *out. */
+ * claim the same LID; FTOPO_ERR_ARG when the fabric's LIDs leave the
+ * unicast range or assigned ones pass FTOPO_LID_MAX. The caller owns
+ * *out. */
 ftopo_status ftopo_routes_create(const ftopo_fabric *fabric, const ftopo_routes_opts *opts,
                                  ftopo_routes **out, ftopo_diag *diag);
 /* Frees the route set. NULL is fine. */
@@ -75,18 +83,18 @@ void ftopo_routes_destroy(ftopo_routes *routes);
 
 const ftopo_fabric *ftopo_routes_fabric(const ftopo_routes *routes);
 /* Highest LID owned by any port: every LFT covers 0 .. lid_top. */
-uint16_t ftopo_routes_lid_top(const ftopo_routes *routes);
+ftopo_lid ftopo_routes_lid_top(const ftopo_routes *routes);
 /* LMC of assigned LIDs (the fabric's when LIDs came from it: its largest). */
 uint8_t ftopo_routes_lmc(const ftopo_routes *routes);
 
 /* Owner of a LID (any LID of a port's 2^lmc range). FTOPO_ERR_NOT_FOUND
  * when no port owns it. port is 0 for a switch's own LID. */
-ftopo_status ftopo_routes_lid_owner(const ftopo_routes *routes, uint16_t lid, ftopo_node_id *node,
+ftopo_status ftopo_routes_lid_owner(const ftopo_routes *routes, ftopo_lid lid, ftopo_node_id *node,
                                     int *port);
 /* Base LID of a node's port (port 0 for switches); 0 when it has none. */
-uint16_t ftopo_routes_port_lid(const ftopo_routes *routes, ftopo_node_id node, int port);
+ftopo_lid ftopo_routes_port_lid(const ftopo_routes *routes, ftopo_node_id node, int port);
 /* LMC of the port that owns `lid` (0 when nobody owns it). */
-uint8_t ftopo_routes_lid_lmc(const ftopo_routes *routes, uint16_t lid);
+uint8_t ftopo_routes_lid_lmc(const ftopo_routes *routes, ftopo_lid lid);
 
 /* Switches in the route set: dense index 0 .. num_switches-1, in node id
  * order. switch_index is -1 for nodes that are not switches. */
@@ -98,8 +106,8 @@ int32_t ftopo_routes_switch_index(const ftopo_routes *routes, ftopo_node_id node
  * lid_top. set checks the port against the switch's port count:
  * FTOPO_ERR_ARG for a non-switch, a LID of 0 or past lid_top, or a port out
  * of range (FTOPO_LFT_NONE clears the entry). */
-uint8_t ftopo_routes_get(const ftopo_routes *routes, ftopo_node_id sw, uint16_t lid);
-ftopo_status ftopo_routes_set(ftopo_routes *routes, ftopo_node_id sw, uint16_t lid, uint8_t port);
+uint8_t ftopo_routes_get(const ftopo_routes *routes, ftopo_node_id sw, ftopo_lid lid);
+ftopo_status ftopo_routes_set(ftopo_routes *routes, ftopo_node_id sw, ftopo_lid lid, uint8_t port);
 /* The whole LFT of a switch, lid_top + 1 entries indexed by LID, for
  * engines and analysis that walk many entries; NULL for a non-switch. The
  * writable form is for engines, which must only store FTOPO_LFT_NONE or a
@@ -201,7 +209,7 @@ typedef struct ftopo_trace {
  * the trace itself succeeded). out is the caller's; free with
  * ftopo_trace_free. */
 ftopo_status ftopo_trace_route(const ftopo_routes *routes, ftopo_node_id src_node, int src_port,
-                               uint16_t dlid, ftopo_trace *out, ftopo_diag *diag);
+                               ftopo_lid dlid, ftopo_trace *out, ftopo_diag *diag);
 void ftopo_trace_free(ftopo_trace *trace);
 
 /* Fast path for planners' inner loops: the directed links crossed from a
@@ -210,11 +218,11 @@ void ftopo_trace_free(ftopo_trace *trace);
  * walking the LFTs (a few array reads per hop, no allocation). The result
  * says whether the LID was reached. */
 ftopo_path_result ftopo_routes_path(const ftopo_routes *routes, ftopo_node_id src_node,
-                                    int src_port, uint16_t dlid, ftopo_dlink_id *dlinks, size_t cap,
-                                    size_t *len);
+                                    int src_port, ftopo_lid dlid, ftopo_dlink_id *dlinks,
+                                    size_t cap, size_t *len);
 /* Adds `weight` to loads[d] for every directed link d of that path. */
 ftopo_path_result ftopo_routes_add_flow(const ftopo_routes *routes, ftopo_node_id src_node,
-                                        int src_port, uint16_t dlid, double weight, double *loads);
+                                        int src_port, ftopo_lid dlid, double weight, double *loads);
 
 /* ---- Traffic patterns and analysis -------------------------------------- */
 
