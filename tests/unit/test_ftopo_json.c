@@ -294,6 +294,23 @@ static void peers_must_agree_with_links(void **state)
     ftopo_fabric_destroy(f);
 }
 
+static void errors_name_the_line_of_their_node_or_link(void **state)
+{
+    (void)state;
+    expect_error(HEAD "\n\"nodes\": [\n  " SW("0x1", "") ",\n  " SW(
+                     "0x2", ", \"ports\": [{\"num\": 9}]") "\n],\n\"links\": []}",
+                 FTOPO_ERR_ARG, "fab.json:4: nodes[1].ports[0]: port 9 out of range", NULL);
+    expect_error(
+        HEAD "\n\"nodes\": [" SW("0x1", "") ", " CA("0x2", "") "],\n\"links\": [\n" LINK(
+            "0x1", 1, "0x2", 1) ",\n" LINK("0x1", 1, "0x2", 1) ",\n" LINK("0x1", 2, "0x3", 1) "]}",
+        FTOPO_ERR_NOT_FOUND, "fab.json:6: links[2].b: no node with GUID", NULL);
+    expect_error(
+        HEAD "\"nodes\": [\n" SW("0x1", "") ",\n\n" SW(
+            "0x9", ", \"ports\": [{\"num\": 1, \"peer\": " END("0x1", 1) "}]") "],\n"
+                                                                               "\"links\": []}",
+        FTOPO_ERR_CONFLICT, "fab.json:4: nodes[1].ports[0].peer", NULL);
+}
+
 static void reads_a_file_and_names_it(void **state)
 {
     (void)state;
@@ -322,6 +339,7 @@ int main(void)
         cmocka_unit_test(port_errors),
         cmocka_unit_test(link_errors),
         cmocka_unit_test(peers_must_agree_with_links),
+        cmocka_unit_test(errors_name_the_line_of_their_node_or_link),
         cmocka_unit_test(reads_a_file_and_names_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

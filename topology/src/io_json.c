@@ -1,7 +1,8 @@
 /* The project's JSON format, read (docs/topology-json.md; json_write.c
  * writes it). Every error names the file and the JSON path of the value at
- * fault, e.g. "fab.json: nodes[3].ports[0].width: unknown width \"5x\"";
- * syntax errors name the line and column. */
+ * fault and the line where its node or link starts, e.g.
+ * "fab.json:12: nodes[3].ports[0]: unknown width \"5x\""; syntax errors
+ * name the line and column. */
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -25,6 +26,7 @@ typedef struct listed_port {
     int peer_port;
     uint64_t peer_guid;
     size_t index; /* in the node's "ports", for messages */
+    size_t line;  /* where the node starts */
 } listed_port;
 
 typedef struct reader {
@@ -33,12 +35,10 @@ typedef struct reader {
     ftopo_fabric *fabric;
     listed_port *listed;
     size_t num_listed, cap_listed;
+    size_t line; /* where the array element being read starts; 0 outside */
 } reader;
 
-/* Paths are built only when an error is reported: one "nodes[3]" or
- * "nodes[3].ports[0]" prefix plus the field. */
-#define FAIL(r, st, path, ...) fail_at(r, st, path, __VA_ARGS__)
-
+/* "file:line: path: what", the line being where the node or link starts. */
 static ftopo_status fail_at(reader *r, ftopo_status st, const char *path, const char *fmt, ...)
     FTOPO__PRINTF(4, 5);
 
@@ -49,6 +49,8 @@ static ftopo_status fail_at(reader *r, ftopo_status st, const char *path, const 
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    if (r->line)
+        return ftopo__fail(r->diag, st, "%s:%zu: %s: %s", r->name, r->line, path, what);
     return ftopo__fail(r->diag, st, "%s: %s: %s", r->name, path, what);
 }
 
@@ -61,12 +63,12 @@ static ftopo_status field(reader *r, json_object *obj, const char *path, const c
     json_object *v;
     if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null)) {
         if (required)
-            return FAIL(r, FTOPO_ERR_PARSE, path, "missing \"%s\"", key);
+            return fail_at(r, FTOPO_ERR_PARSE, path, "missing \"%s\"", key);
         return FTOPO_OK;
     }
     if (!json_object_is_type(v, type))
-        return FAIL(r, FTOPO_ERR_PARSE, path, "\"%s\" must be %s, not %s", key,
-                    json_type_to_name(type), json_type_to_name(json_object_get_type(v)));
+        return fail_at(r, FTOPO_ERR_PARSE, path, "\"%s\" must be %s, not %s", key,
+                       json_type_to_name(type), json_type_to_name(json_object_get_type(v)));
     *out = v;
     return FTOPO_OK;
 }
@@ -81,8 +83,8 @@ static ftopo_status int_field(reader *r, json_object *obj, const char *path, con
     errno = 0;
     int64_t n = json_object_get_int64(v);
     if (errno || n < lo || n > hi)
-        return FAIL(r, FTOPO_ERR_PARSE, path, "\"%s\" is %s, not in %" PRId64 "..%" PRId64, key,
-                    json_object_to_json_string(v), lo, hi);
+        return fail_at(r, FTOPO_ERR_PARSE, path, "\"%s\" is %s, not in %" PRId64 "..%" PRId64, key,
+                       json_object_to_json_string(v), lo, hi);
     *out = n;
     return FTOPO_OK;
 }
@@ -99,8 +101,8 @@ static ftopo_status guid_field(reader *r, json_object *obj, const char *path, co
     const char *s = json_object_get_string(v);
     size_t digits = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? strlen(s + 2) : 0;
     if (digits == 0 || digits > 16 || strspn(s + 2, "0123456789abcdefABCDEF") != digits)
-        return FAIL(r, FTOPO_ERR_PARSE, path,
-                    "\"%s\" is \"%s\", not a GUID like \"0x0002c903000a1b2c\"", key, s);
+        return fail_at(r, FTOPO_ERR_PARSE, path,
+                       "\"%s\" is \"%s\", not a GUID like \"0x0002c903000a1b2c\"", key, s);
     uint64_t g = strtoull(s + 2, NULL, 16);
     *out = g;
     return FTOPO_OK;
@@ -129,7 +131,7 @@ static ftopo_status parse_type(reader *r, const char *path, const char *s, ftopo
             return FTOPO_OK;
         }
     }
-    return FAIL(r, FTOPO_ERR_PARSE, path, "unknown node type \"%s\" (switch, ca, router)", s);
+    return fail_at(r, FTOPO_ERR_PARSE, path, "unknown node type \"%s\" (switch, ca, router)", s);
 }
 
 static ftopo_status parse_state(reader *r, const char *path, const char *s, ftopo_port_state *out)
@@ -141,7 +143,7 @@ static ftopo_status parse_state(reader *r, const char *path, const char *s, ftop
             return FTOPO_OK;
         }
     }
-    return FAIL(r, FTOPO_ERR_PARSE, path, "unknown port state \"%s\"", s);
+    return fail_at(r, FTOPO_ERR_PARSE, path, "unknown port state \"%s\"", s);
 }
 
 /* Checks a port's "peer" and keeps it for check_peers. */
@@ -180,16 +182,16 @@ static ftopo_status read_port(reader *r, ftopo_node_id id, const char *node_path
     char path[96];
     snprintf(path, sizeof(path), "%s.ports[%zu]", node_path, index);
     if (!json_object_is_type(port, json_type_object))
-        return FAIL(r, FTOPO_ERR_PARSE, path, "must be an object");
+        return fail_at(r, FTOPO_ERR_PARSE, path, "must be an object");
     int64_t num = 0, lid = 0, lmc = 0;
     const char *state = NULL, *width = NULL, *speed = NULL;
     ftopo_port_spec spec = {0};
     ftopo_status st = int_field(r, port, path, "num", true, INT_MIN, INT_MAX, &num);
     if (st == FTOPO_OK && (num < 1 || num > num_ports))
-        return FAIL(r, FTOPO_ERR_ARG, path, "port %" PRId64 " out of range (node has %d ports)",
-                    num, num_ports);
+        return fail_at(r, FTOPO_ERR_ARG, path, "port %" PRId64 " out of range (node has %d ports)",
+                       num, num_ports);
     if (st == FTOPO_OK && seen[num])
-        return FAIL(r, FTOPO_ERR_DUPLICATE, path, "port %" PRId64 " listed twice", num);
+        return fail_at(r, FTOPO_ERR_DUPLICATE, path, "port %" PRId64 " listed twice", num);
     if (st == FTOPO_OK)
         st = guid_field(r, port, path, "guid", false, &spec.port_guid);
     if (st == FTOPO_OK)
@@ -203,14 +205,14 @@ static ftopo_status read_port(reader *r, ftopo_node_id id, const char *node_path
     if (st == FTOPO_OK)
         st = string_field(r, port, path, "width", false, &width);
     if (st == FTOPO_OK && width && ftopo_width_parse(width, &spec.width) != FTOPO_OK)
-        st = FAIL(r, FTOPO_ERR_PARSE, path, "unknown width \"%s\"", width);
+        st = fail_at(r, FTOPO_ERR_PARSE, path, "unknown width \"%s\"", width);
     if (st == FTOPO_OK)
         st = string_field(r, port, path, "speed", false, &speed);
     if (st == FTOPO_OK && speed && ftopo_speed_parse(speed, &spec.speed) != FTOPO_OK)
-        st = FAIL(r, FTOPO_ERR_PARSE, path, "unknown speed \"%s\"", speed);
+        st = fail_at(r, FTOPO_ERR_PARSE, path, "unknown speed \"%s\"", speed);
     if (st != FTOPO_OK)
         return st;
-    listed_port entry = {.node = id, .num = (int)num, .index = index};
+    listed_port entry = {.node = id, .num = (int)num, .index = index, .line = r->line};
     st = read_peer(r, port, path, &entry);
     if (st != FTOPO_OK)
         return st;
@@ -218,7 +220,7 @@ static ftopo_status read_port(reader *r, ftopo_node_id id, const char *node_path
     spec.lid = (uint16_t)lid;
     spec.lmc = (uint8_t)lmc;
     st = ftopo_fabric_set_port(r->fabric, id, (int)num, &spec);
-    return st == FTOPO_OK ? st : FAIL(r, st, path, "%s", ftopo_strerror(st));
+    return st == FTOPO_OK ? st : fail_at(r, st, path, "%s", ftopo_strerror(st));
 }
 
 static ftopo_status read_node(reader *r, json_object *node, size_t index)
@@ -226,7 +228,7 @@ static ftopo_status read_node(reader *r, json_object *node, size_t index)
     char path[64];
     snprintf(path, sizeof(path), "nodes[%zu]", index);
     if (!json_object_is_type(node, json_type_object))
-        return FAIL(r, FTOPO_ERR_PARSE, path, "must be an object");
+        return fail_at(r, FTOPO_ERR_PARSE, path, "must be an object");
     ftopo_node_spec spec = {0};
     const char *type = NULL;
     int64_t num_ports = 0, lid = 0, lmc = 0;
@@ -251,16 +253,16 @@ static ftopo_status read_node(reader *r, json_object *node, size_t index)
     if (st != FTOPO_OK)
         return st;
     if (spec.node_guid == 0)
-        return FAIL(r, FTOPO_ERR_ARG, path, "GUID must not be zero");
+        return fail_at(r, FTOPO_ERR_ARG, path, "GUID must not be zero");
     spec.num_ports = (int)num_ports;
     spec.lid = (uint16_t)lid;
     spec.lmc = (uint8_t)lmc;
     ftopo_node_id id;
     st = ftopo_fabric_add_node(r->fabric, &spec, &id);
     if (st == FTOPO_ERR_DUPLICATE)
-        return FAIL(r, st, path, "duplicate GUID 0x%016" PRIx64, spec.node_guid);
+        return fail_at(r, st, path, "duplicate GUID 0x%016" PRIx64, spec.node_guid);
     if (st != FTOPO_OK)
-        return FAIL(r, st, path, "%s", ftopo_strerror(st));
+        return fail_at(r, st, path, "%s", ftopo_strerror(st));
     bool seen[256] = {false};
     size_t n = ports ? json_object_array_length(ports) : 0;
     for (size_t i = 0; i < n && st == FTOPO_OK; i++)
@@ -285,12 +287,12 @@ static ftopo_status read_end(reader *r, json_object *link, const char *path, con
     if (st != FTOPO_OK)
         return st;
     if (ftopo_find_by_guid(r->fabric, guid, node) != FTOPO_OK)
-        return FAIL(r, FTOPO_ERR_NOT_FOUND, end_path, "no node with GUID 0x%016" PRIx64, guid);
+        return fail_at(r, FTOPO_ERR_NOT_FOUND, end_path, "no node with GUID 0x%016" PRIx64, guid);
     int max = r->fabric->nodes[*node].num_ports;
     if (num < 1 || num > max)
-        return FAIL(r, FTOPO_ERR_ARG, end_path,
-                    "port %" PRId64 " out of range (node 0x%016" PRIx64 " has %d ports)", num, guid,
-                    max);
+        return fail_at(r, FTOPO_ERR_ARG, end_path,
+                       "port %" PRId64 " out of range (node 0x%016" PRIx64 " has %d ports)", num,
+                       guid, max);
     *port = (int)num;
     return FTOPO_OK;
 }
@@ -300,7 +302,7 @@ static ftopo_status read_link(reader *r, json_object *link, size_t index)
     char path[64];
     snprintf(path, sizeof(path), "links[%zu]", index);
     if (!json_object_is_type(link, json_type_object))
-        return FAIL(r, FTOPO_ERR_PARSE, path, "must be an object");
+        return fail_at(r, FTOPO_ERR_PARSE, path, "must be an object");
     ftopo_node_id a, b;
     int pa, pb;
     ftopo_status st = read_end(r, link, path, "a", &a, &pa);
@@ -310,13 +312,13 @@ static ftopo_status read_link(reader *r, json_object *link, size_t index)
         return st;
     st = ftopo_fabric_add_link(r->fabric, a, pa, b, pb);
     if (st == FTOPO_ERR_CONFLICT)
-        return FAIL(r, st, path,
-                    "port %d of 0x%016" PRIx64 " or port %d of 0x%016" PRIx64
-                    " is already linked elsewhere",
-                    pa, r->fabric->nodes[a].guid, pb, r->fabric->nodes[b].guid);
+        return fail_at(r, st, path,
+                       "port %d of 0x%016" PRIx64 " or port %d of 0x%016" PRIx64
+                       " is already linked elsewhere",
+                       pa, r->fabric->nodes[a].guid, pb, r->fabric->nodes[b].guid);
     if (st == FTOPO_ERR_ARG)
-        return FAIL(r, st, path, "links a port to itself");
-    return st == FTOPO_OK ? st : FAIL(r, st, path, "%s", ftopo_strerror(st));
+        return fail_at(r, st, path, "links a port to itself");
+    return st == FTOPO_OK ? st : fail_at(r, st, path, "%s", ftopo_strerror(st));
 }
 
 /* A port's "peer" repeats its link for readers of one node; it must agree
@@ -325,23 +327,25 @@ static ftopo_status check_peers(reader *r)
 {
     for (size_t i = 0; i < r->num_listed; i++) {
         const listed_port *e = &r->listed[i];
+        r->line = e->line;
         const ftopo__port *p = ftopo__port_at(r->fabric, e->node, e->num);
         char path[96];
         snprintf(path, sizeof(path), "nodes[%d].ports[%zu]", (int)e->node, e->index);
         if (!e->has_peer) {
             if (p->peer_node != FTOPO_NONE)
-                return FAIL(r, FTOPO_ERR_CONFLICT, path,
-                            "has no \"peer\" but \"links\" cables it to 0x%016" PRIx64 " port %d",
-                            r->fabric->nodes[p->peer_node].guid, p->peer_port);
+                return fail_at(r, FTOPO_ERR_CONFLICT, path,
+                               "has no \"peer\" but \"links\" cables it to 0x%016" PRIx64
+                               " port %d",
+                               r->fabric->nodes[p->peer_node].guid, p->peer_port);
             continue;
         }
         snprintf(path + strlen(path), sizeof(path) - strlen(path), ".peer");
         ftopo_node_id peer;
         if (ftopo_find_by_guid(r->fabric, e->peer_guid, &peer) != FTOPO_OK)
-            return FAIL(r, FTOPO_ERR_NOT_FOUND, path, "no node with GUID 0x%016" PRIx64,
-                        e->peer_guid);
+            return fail_at(r, FTOPO_ERR_NOT_FOUND, path, "no node with GUID 0x%016" PRIx64,
+                           e->peer_guid);
         if (p->peer_node != peer || p->peer_port != e->peer_port)
-            return FAIL(
+            return fail_at(
                 r, FTOPO_ERR_CONFLICT, path, "says 0x%016" PRIx64 " port %d, but \"links\" %s",
                 e->peer_guid, e->peer_port,
                 p->peer_node == FTOPO_NONE ? "has no link for this port" : "cables it elsewhere");
@@ -372,13 +376,13 @@ static ftopo_status check_header(reader *r, const ftopo__json_text *t,
     if (st == FTOPO_OK)
         st = string_field(r, head, "$", "format", true, &format);
     if (st == FTOPO_OK && strcmp(format, FORMAT_NAME) != 0)
-        st =
-            FAIL(r, FTOPO_ERR_PARSE, "$.format", "is \"%s\", expected \"" FORMAT_NAME "\"", format);
+        st = fail_at(r, FTOPO_ERR_PARSE, "$.format", "is \"%s\", expected \"" FORMAT_NAME "\"",
+                     format);
     if (st == FTOPO_OK)
         st = int_field(r, head, "$", "version", true, INT64_MIN, INT64_MAX, &version);
     if (st == FTOPO_OK && version != FORMAT_VERSION)
-        st = FAIL(r, FTOPO_ERR_UNSUPPORTED, "$.version",
-                  "is %" PRId64 ", this reader knows version %d", version, FORMAT_VERSION);
+        st = fail_at(r, FTOPO_ERR_UNSUPPORTED, "$.version",
+                     "is %" PRId64 ", this reader knows version %d", version, FORMAT_VERSION);
     json_object_put(head);
     return st;
 }
@@ -389,7 +393,7 @@ static ftopo_status read_array(reader *r, const ftopo__json_text *t, ftopo__json
                                ftopo_status (*read)(reader *, json_object *, size_t))
 {
     if (span.end == span.start)
-        return FAIL(r, FTOPO_ERR_PARSE, "$", "missing \"%s\"", key);
+        return fail_at(r, FTOPO_ERR_PARSE, "$", "missing \"%s\"", key);
     ftopo__json_array it;
     if (!ftopo__json_array_open(t, span, &it)) {
         json_object *v;
@@ -398,15 +402,17 @@ static ftopo_status read_array(reader *r, const ftopo__json_text *t, ftopo__json
             return st;
         json_type type = json_object_get_type(v);
         json_object_put(v);
-        return FAIL(r, FTOPO_ERR_PARSE, "$", "\"%s\" must be array, not %s", key,
-                    json_type_to_name(type));
+        return fail_at(r, FTOPO_ERR_PARSE, "$", "\"%s\" must be array, not %s", key,
+                       json_type_to_name(type));
     }
     for (;;) {
         json_object *elem;
         ftopo_status st = ftopo__json_array_next(t, &it, &elem);
         if (st != FTOPO_OK || !elem)
             return st;
+        r->line = it.line;
         st = read(r, elem, it.index);
+        r->line = 0;
         json_object_put(elem);
         if (st != FTOPO_OK)
             return st;
@@ -425,6 +431,7 @@ static ftopo_status read_fabric(reader *r, const ftopo__json_text *t)
         st = read_array(r, t, spans[KEY_LINKS], "links", read_link);
     if (st == FTOPO_OK)
         st = check_peers(r);
+    r->line = 0;
     if (st == FTOPO_OK)
         st = ftopo_fabric_finalize(r->fabric, r->diag);
     return st;

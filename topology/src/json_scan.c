@@ -183,9 +183,19 @@ ftopo_status ftopo__json_scan_top(const ftopo__json_text *t, const char *const *
     return FTOPO_OK;
 }
 
+/* Adds the newlines between it->counted and `pos` to it->line: counting as
+ * the walk goes keeps line numbers linear in the file size. */
+static void count_lines(const ftopo__json_text *t, ftopo__json_array *it, size_t pos)
+{
+    for (; it->counted < pos; it->counted++)
+        it->line += t->data[it->counted] == '\n';
+}
+
 bool ftopo__json_array_open(const ftopo__json_text *t, ftopo__json_span span, ftopo__json_array *it)
 {
-    *it = (ftopo__json_array){.pos = span.start + 1, .end = span.end - 1, .index = (size_t)-1};
+    *it = (ftopo__json_array){
+        .pos = span.start + 1, .end = span.end - 1, .index = (size_t)-1, .line = 1};
+    count_lines(t, it, span.start);
     return span.end > span.start && t->data[span.start] == '[';
 }
 
@@ -203,6 +213,7 @@ ftopo_status ftopo__json_array_next(const ftopo__json_text *t, ftopo__json_array
     }
     if (pos >= it->end)
         return FTOPO_OK;
+    count_lines(t, it, pos);
     /* json-c stops after one value; the closing ']' ends a last number. */
     size_t end;
     ftopo_status st = parse_at(t, pos, it->end + 1, elem, &end);

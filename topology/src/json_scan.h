@@ -33,7 +33,9 @@ ftopo_status ftopo__json_parse_span(const ftopo__json_text *t, ftopo__json_span 
 
 typedef struct ftopo__json_array {
     size_t pos, end;
-    size_t index; /* of the element last returned */
+    size_t index;   /* of the element last returned */
+    size_t line;    /* where that element starts, for messages */
+    size_t counted; /* newlines are counted up to here */
 } ftopo__json_array;
 
 /* Starts walking an array value; false when the value is not an array. */
