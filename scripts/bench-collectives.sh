@@ -126,12 +126,16 @@ for np in "${ranks[@]}"; do
     for size in "${sizes[@]}"; do
         for cfg in "${configs[@]}"; do
             read -r t b x <<<"$(measure "$cfg" "$np" "$size")"
+            # Progress on stderr: a full run takes minutes.
+            printf '\r%-70s' "ran $cfg, $np ranks, $size B: ${t} us ${b:-} GB/s" >&2
             time[$cfg,$np,$size]=$t
             busbw[$cfg,$np,$size]=${b:-}
             wrong[$cfg,$np,$size]=${x:-}
         done
     done
 done
+
+printf '\r%-70s\r' '' >&2
 
 # ---- report ----
 num() { [[ $1 =~ ^[0-9.]+$ ]]; }
