@@ -98,6 +98,7 @@ echo "# bench-collectives: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r)"
 echo "# peers: $(mpirun --version 2>/dev/null | head -n1 || echo 'no OpenMPI')," \
     "gloo $(dpkg-query -W -f='${Version}' libgloo-dev 2>/dev/null || echo 'not installed')"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 [ "$quick" = 1 ] && echo "# quick mode (-q): few iterations, figures are noisy"
 echo
 echo "== bounds =="
@@ -208,4 +209,5 @@ for np in "${ranks[@]}"; do
     echo "$np ranks: fcoll-shm busbw ${s:-fail} GB/s = $(ratio "$s" "${memcpy_bw[$np]}") x memcpy per thread" \
         "(target >= 0.80); fcoll-tcp busbw ${t:-fail} GB/s = $(ratio "$t" "$iperf") x iperf3 loopback"
 done
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$bad_data"
