@@ -307,7 +307,7 @@ static ftopo_status parse_options(reader *r, const char *s, rd_port *port)
             return syntax(r, "unexpected text in port line (options are w=, s=, e=)");
         s += 2;
         uint64_t v;
-        if (!parse_num(&s, 31, &v))
+        if (!parse_num(&s, opt == 's' ? 7 : 31, &v) || (opt != 'e' && v == 0))
             return FAIL(r, FTOPO_ERR_PARSE, "%s:%d: bad value for port option %c=", r->name,
                         r->line, opt);
         *(opt == 'w' ? &width : opt == 's' ? &speed : &ext) = v;
@@ -522,17 +522,22 @@ static ftopo_status parse_line(reader *r, char *s)
     }
     if (starts_with(s, "vendid") || starts_with(s, "devid"))
         return parse_assignment(r, s, UINT32_MAX, &v);
+    /* File-wide enabled masks; like ibsim, a width or speed must enable
+     * something (an extended speed of 0 means none). */
     if (starts_with(s, "width")) {
-        if ((st = parse_assignment(r, s, 31, &v)) == FTOPO_OK)
-            r->default_width = width_of_mask(v);
+        if ((st = parse_assignment(r, s, 31, &v)) == FTOPO_OK &&
+            !(r->default_width = width_of_mask(v)))
+            st = syntax(r, "width= must enable a width (1..31)");
         return st;
     }
     if (starts_with(s, "extspeed") || starts_with(s, "speed")) {
         bool ext = s[0] == 'e';
-        if ((st = parse_assignment(r, s, 31, &v)) != FTOPO_OK)
+        if ((st = parse_assignment(r, s, ext ? 31 : 7, &v)) != FTOPO_OK)
             return st;
         ftopo_link_speed sp = ext ? speed_of_masks(0, v) : speed_of_masks(v, 0);
-        if (!ext || sp)
+        if (!ext && !sp)
+            return syntax(r, "speed= must enable a speed (1..7)");
+        if (sp)
             r->default_speed = sp;
         return FTOPO_OK;
     }
