@@ -2,8 +2,8 @@
  * ibnd_load_fabric and converted like a live sweep.
  *
  * ibnd_load_fabric trusts its input: a port number above the node's port
- * count writes past an array, and a port record no node claims is freed
- * while other ports still point at it. So the file is checked here first,
+ * count writes past an array, a port record no node claims is freed while
+ * other ports still point at it, and an LMC above 7 makes it loop forever. So the file is checked here first,
  * record by record, and only a well-formed file reaches libibnetdisc. The
  * layout (all fields little endian) is the one libibnetdisc documents in
  * ibnetdisc_cache.c. */
@@ -28,7 +28,11 @@
 /* guid 8, portnum 1, ext portnum 1, lid 2, lmc 1, portinfo, node guid 8,
  * remote flag 1, remote guid 8, remote portnum 1 */
 #define PORT_LEN          (31 + SMP_DATA)
+#define PORT_LMC_AT 12
 #define PORT_NODE_GUID_AT (13 + SMP_DATA)
+/* LMC is a 3-bit field; libibnetdisc loops over 2^LMC LIDs with a 16-bit
+ * counter, which never ends for a larger value. */
+#define MAX_LMC 7
 /* Larger than any real fabric's cache (about 400 bytes per port). */
 #define MAX_CACHE_BYTES (1024L * 1024 * 1024)
 
@@ -129,6 +133,11 @@ static ftopo_status check_port(checker *c, size_t off)
     int64_t k = find_key(c, guid, num);
     if (k < 0 || c->keys[k].node_guid != get_le(p + PORT_NODE_GUID_AT, 8)) {
         snprintf(msg, sizeof(msg), "port 0x%016" PRIx64 "[%u] not listed by its node", guid, num);
+        return bad(c, off, msg);
+    }
+    if (p[PORT_LMC_AT] > MAX_LMC) {
+        snprintf(msg, sizeof(msg), "port 0x%016" PRIx64 "[%u]: LMC %u out of range (0-7)", guid,
+                 num, p[PORT_LMC_AT]);
         return bad(c, off, msg);
     }
     if (c->keys[k].record) {
