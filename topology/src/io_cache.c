@@ -3,10 +3,10 @@
  *
  * ibnd_load_fabric trusts its input: a port number above the node's port
  * count writes past an array, a port record no node claims is freed while
- * other ports still point at it, and an LMC above 7 makes it loop forever. So the file is checked here first,
- * record by record, and only a well-formed file reaches libibnetdisc. The
- * layout (all fields little endian) is the one libibnetdisc documents in
- * ibnetdisc_cache.c. */
+ * other ports still point at it, and an LMC above 7 makes it loop forever.
+ * So the file is checked here first, record by record, and only a
+ * well-formed file reaches libibnetdisc. The layout (all fields little
+ * endian) is the one libibnetdisc documents in ibnetdisc_cache.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
