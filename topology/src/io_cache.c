@@ -28,7 +28,7 @@
 /* guid 8, portnum 1, ext portnum 1, lid 2, lmc 1, portinfo, node guid 8,
  * remote flag 1, remote guid 8, remote portnum 1 */
 #define PORT_LEN          (31 + SMP_DATA)
-#define PORT_LMC_AT 12
+#define PORT_LMC_AT       12
 #define PORT_NODE_GUID_AT (13 + SMP_DATA)
 /* LMC is a 3-bit field; libibnetdisc loops over 2^LMC LIDs with a 16-bit
  * counter, which never ends for a larger value. */
