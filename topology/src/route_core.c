@@ -247,9 +247,8 @@ ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ft
     s->weight_cap = largest * (g->n ? g->n : 1);
     s->order = malloc((g->n ? g->n : 1) * sizeof(*s->order));
     s->weight = malloc(s->weight_cap * sizeof(*s->weight));
-    s->cand = malloc(max_degree * sizeof(*s->cand));
     s->heap = malloc(max_degree * sizeof(*s->heap));
-    if (!s->order || !s->weight || !s->cand || !s->heap) {
+    if (!s->order || !s->weight || !s->heap) {
         ftopo__rscratch_free(s);
         return ftopo__fail(diag, FTOPO_ERR_NOMEM, "routing: out of memory for scratch");
     }
@@ -260,7 +259,6 @@ void ftopo__rscratch_free(ftopo__rscratch *s)
 {
     free(s->order);
     free(s->weight);
-    free(s->cand);
     free(s->heap);
     memset(s, 0, sizeof(*s));
 }
@@ -301,31 +299,31 @@ static int cmp_phi_desc(const void *a, const void *b)
 
 /* Heap of candidate edges keyed by (load, neighbour, port): the least
  * loaded edge first; ties go to the lowest numbered neighbour, the same
- * on every switch, which lines fat trees up as D-mod-k. */
-static bool edge_less(const ftopo__rgraph *g, size_t a, size_t b)
+ * on every switch, which lines fat trees up as D-mod-k. Entries carry
+ * their key so the inner loop stays in cache; loads go back to the graph
+ * once the switch is done. */
+static bool cand_less(const ftopo__cand *a, const ftopo__cand *b)
 {
-    if (g->load[a] != g->load[b])
-        return g->load[a] < g->load[b];
-    if (g->adj_sw[a] != g->adj_sw[b])
-        return g->adj_sw[a] < g->adj_sw[b];
-    return g->adj_port[a] < g->adj_port[b];
+    if (a->load != b->load)
+        return a->load < b->load;
+    return a->tie < b->tie;
 }
 
-static void heap_sift_down(const ftopo__rgraph *g, size_t *heap, size_t len, size_t i)
+static void heap_sift_down(ftopo__cand *heap, size_t len, size_t i)
 {
+    ftopo__cand v = heap[i];
     for (;;) {
-        size_t l = 2 * i + 1, best = i;
-        if (l < len && edge_less(g, heap[l], heap[best]))
-            best = l;
-        if (l + 1 < len && edge_less(g, heap[l + 1], heap[best]))
+        size_t l = 2 * i + 1, best = l;
+        if (l >= len)
+            break;
+        if (l + 1 < len && cand_less(&heap[l + 1], &heap[l]))
             best = l + 1;
-        if (best == i)
-            return;
-        size_t tmp = heap[i];
+        if (!cand_less(&heap[best], &v))
+            break;
         heap[i] = heap[best];
-        heap[best] = tmp;
         i = best;
     }
+    heap[i] = v;
 }
 
 static size_t sort_by_potential(const ftopo__rgraph *g, ftopo__rscratch *s, const int64_t *phi,
@@ -387,26 +385,32 @@ ftopo_status ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp
         size_t nc = 0;
         for (size_t e = g->adj_start[sw]; e < g->adj_start[sw + 1]; e++)
             if (cand[e])
-                s->heap[nc++] = e;
+                s->heap[nc++] =
+                    (ftopo__cand){g->load[e], (uint64_t)g->adj_sw[e] << 8 | g->adj_port[e], e};
         if (nc == 0) {
             g->unreachable += flows; /* the engine gave a potential but no way on */
             continue;
         }
         for (size_t i = nc / 2; i-- > 0;)
-            heap_sift_down(g, s->heap, nc, i);
+            heap_sift_down(s->heap, nc, i);
         row = ftopo__lft_row(g->routes, (size_t)sw);
         for (size_t i = 0; i < size; i++) {
-            size_t e = s->heap[0];
-            row[lids[i]] = g->adj_port[e];
+            ftopo__cand *top = &s->heap[0];
+            row[lids[i]] = g->adj_port[top->edge];
+            uint64_t add;
             if (flow_weighted) {
-                uint64_t here = w[(size_t)sw * size + i];
-                g->load[e] += here;
-                w[(size_t)g->adj_sw[e] * size + i] += here;
+                add = w[(size_t)sw * size + i];
+                w[(size_t)g->adj_sw[top->edge] * size + i] += add;
             } else {
-                g->load[e] += flow[i] ? 1 : 0;
+                add = flow[i];
             }
-            heap_sift_down(g, s->heap, nc, 0);
+            if (add) {
+                top->load += add;
+                heap_sift_down(s->heap, nc, 0);
+            }
         }
+        for (size_t i = 0; i < nc; i++)
+            g->load[s->heap[i].edge] = s->heap[i].load;
     }
     return FTOPO_OK;
 }

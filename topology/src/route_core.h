@@ -53,13 +53,20 @@ ftopo_status ftopo__rgraph_build(ftopo_routes *routes, ftopo__dest_order order, 
                                  ftopo_diag *diag);
 void ftopo__rgraph_free(ftopo__rgraph *g);
 
+/* A candidate edge in a switch's choice heap: its load, a tie-breaker
+ * (neighbour, then port) and the edge. */
+typedef struct ftopo__cand {
+    uint64_t load;
+    uint64_t tie;
+    size_t edge;
+} ftopo__cand;
+
 /* Scratch for ftopo__route_group, sized for one graph. */
 typedef struct ftopo__rscratch {
     int32_t *order;   /* switches by decreasing potential */
     uint64_t *weight; /* per (destination in group, switch): flows reaching it */
     size_t weight_cap;
-    size_t *cand; /* candidate edges of one switch */
-    size_t *heap;
+    ftopo__cand *heap; /* candidate edges of one switch */
 } ftopo__rscratch;
 
 ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ftopo_diag *diag);

@@ -12,7 +12,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: fabtopo route [-f FORMAT] -e ENGINE [-r ROOTS] [-o OUT] [-l MODE] [-m LMC]\n"
-            "                     [-g GUID2LID] [-q] [-v] FABRIC\n"
+            "                     [-g GUID2LID] [-n] [-q] [-v] FABRIC\n"
             "       fabtopo route --list\n"
             "\n"
             "Routes every switch's LFT with a routing engine and writes the tables in\n"
@@ -27,6 +27,8 @@ static void usage(FILE *out)
             "  -m, --lmc N        LMC of assigned LIDs (0..7, default 0)\n"
             "  -g, --guid2lid F   also write OpenSM's guid2lid file for these LIDs\n"
             "  -f, --format F     input format: ibnetdiscover, cache, json (default: guess)\n"
+            "  -n, --dry-run      route and report, write nothing (timing large fabrics,\n"
+            "                     whose dump runs to gigabytes)\n"
             "  -q, --quiet        no summary line on standard error\n"
             "  -v, --verbose      print progress and warnings\n"
             "  -h, --help         this text\n"
@@ -88,20 +90,26 @@ static int write_outputs(const ftopo_routes *routes, const char *out_path, const
 
 int fabtopo_cmd_route(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"engine", required_argument, NULL, 'e'}, {"roots", required_argument, NULL, 'r'},
-        {"out", required_argument, NULL, 'o'},    {"lids", required_argument, NULL, 'l'},
-        {"lmc", required_argument, NULL, 'm'},    {"guid2lid", required_argument, NULL, 'g'},
-        {"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},      {"list", no_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"engine", required_argument, NULL, 'e'},
+                                             {"roots", required_argument, NULL, 'r'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"lids", required_argument, NULL, 'l'},
+                                             {"lmc", required_argument, NULL, 'm'},
+                                             {"guid2lid", required_argument, NULL, 'g'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"list", no_argument, NULL, 'L'},
+                                             {"dry-run", no_argument, NULL, 'n'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char *engine = NULL, *roots_text = NULL, *out_path = NULL, *g2l_path = NULL;
     ftopo_format format = FTOPO_FORMAT_AUTO;
     ftopo_routes_opts ropts = {FTOPO_LIDS_AUTO, 0};
-    bool quiet = false, verbose = false;
+    bool quiet = false, verbose = false, dry_run = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "e:r:o:l:m:g:f:qvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "e:r:o:l:m:g:f:nqvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'e':
             engine = optarg;
@@ -117,6 +125,9 @@ int fabtopo_cmd_route(int argc, char **argv)
             break;
         case 'q':
             quiet = true;
+            break;
+        case 'n':
+            dry_run = true;
             break;
         case 'v':
             verbose = true;
@@ -188,7 +199,7 @@ int fabtopo_cmd_route(int argc, char **argv)
             fprintf(stderr, "fabtopo route: %s\n", diag.message);
         goto out;
     }
-    rc = write_outputs(routes, out_path, g2l_path, &diag);
+    rc = dry_run ? CLI_EXIT_OK : write_outputs(routes, out_path, g2l_path, &diag);
     if (!quiet)
         fprintf(stderr,
                 "fabtopo route: %s: %zu switches, %zu LIDs routed in %.3f s, %zu unreachable "
