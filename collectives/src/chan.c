@@ -8,6 +8,13 @@
  * (copying out, or reducing straight from the slot into the destination) and
  * returns one credit per slot with a notify. Streams are FIFO per direction,
  * so chunks that arrive before their operation starts wait in their slots.
+ *
+ * Large plain copies go by rendezvous where the transport can get: once the
+ * data is complete (dependency finished) the sender registers its buffer and
+ * puts a descriptor (key, length) into a slot; the receiver gets the bytes
+ * straight into its destination and notifies "done", which completes the
+ * send. Reduced data always goes through slots (the receiver reduces out of
+ * them), so the sender knows which protocol its receiver expects.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,9 +26,16 @@
 #include "boot.h"
 #include "internal.h"
 
-#define IMM_CREDIT     0x80000000u
+/* Immediates: data chunks carry slot and length, bit 30 marking a
+ * rendezvous descriptor; control messages have bit 31 set, bit 30 telling
+ * "rendezvous done" from returned credits. */
+#define IMM_CONTROL    0x80000000u
+#define IMM_RNDV       0x40000000u
 #define IMM_SLOT_SHIFT 24
+#define IMM_SLOT_MASK  0xfu
 #define IMM_LEN_MASK   0x00ffffffu
+/* Rendezvous gets move this much at a time, so a dependent op can follow. */
+#define RNDV_PIECE (1u << 20)
 
 fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
 {
@@ -41,6 +55,8 @@ fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
          * transport: short waits stay fast, oversubscribed hosts usable. */
         if (comm->spin == 0 || a.spin < comm->spin)
             comm->spin = a.spin;
+        pe->get_min = a.get_min;
+        pe->rndv_op = -1;
         st = pe->tl->mem_alloc(pe->tlctx, p, pe->slot_size * pe->nslots, &pe->slots);
         mine[p] = pe->slots.rkey;
     }
@@ -91,37 +107,80 @@ static void send_retire(fcoll__peer_t *pe, fcoll__plan_t *p)
         if (!pe->send_done[s])
             break;
         fcoll__xfer_t *op = &p->ops[pe->send_op[s]];
-        op->done = pe->send_end[s];
-        op->chunks_done++;
+        if (!pe->send_desc[s]) { /* a descriptor completes nothing */
+            op->done = pe->send_end[s];
+            op->chunks_done++;
+        }
         pe->send_done[s] = 0;
         pe->send_done_seq++;
     }
+}
+
+/* Puts one chunk (or descriptor) into the peer's next slot. */
+static fcoll_status_t put_chunk(fcoll_comm_t *comm, const fcoll__plan_t *p, fcoll__peer_t *pe,
+                                int i, const void *src, size_t len, size_t end, int desc)
+{
+    const fcoll__xfer_t *op = &p->ops[i];
+    unsigned s = (unsigned)(pe->send_seq % pe->nslots);
+    uint32_t imm = (desc ? IMM_RNDV : 0) | (uint32_t)s << IMM_SLOT_SHIFT | (uint32_t)len;
+    int completed = 0;
+    fcoll_status_t st = pe->tl->put(pe->tlctx, op->peer, src, len, pe->rkey,
+                                    (uint64_t)s * pe->slot_size, imm, pe->send_seq, &completed);
+    if (st != FCOLL_OK) {
+        FCOLL__ERR(&comm->opts.log, "put of %zu bytes to peer %d failed: %s", len, op->peer,
+                   fcoll_strerror(st));
+        return st;
+    }
+    pe->send_op[s] = i;
+    pe->send_end[s] = end;
+    pe->send_desc[s] = (uint8_t)desc;
+    pe->send_done[s] = (uint8_t)completed;
+    pe->send_seq++;
+    return FCOLL_OK;
+}
+
+/* Rendezvous send: once the data is complete, offer it to the peer. */
+static fcoll_status_t step_send_rndv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int *progress)
+{
+    fcoll__xfer_t *op = &p->ops[i];
+    fcoll__peer_t *pe = &comm->peers[op->peer];
+    if (op->chunks_posted > 0 || pe->send_seq - pe->send_credits >= pe->nslots ||
+        (op->dep >= 0 && !op_finished(&p->ops[op->dep])))
+        return FCOLL_OK;
+    fcoll_status_t st = pe->tl->mem_reg(pe->tlctx, (void *)op->sbuf, op->len, &pe->rndv_mr);
+    if (st != FCOLL_OK)
+        return st;
+    pe->desc[0] = pe->rndv_mr.rkey;
+    pe->desc[1] = op->len;
+    st = put_chunk(comm, p, pe, i, pe->desc, sizeof(pe->desc), 0, 1);
+    if (st != FCOLL_OK)
+        return st;
+    pe->rndv_op = i;
+    op->posted = op->len;
+    op->chunks_posted = 1;
+    *progress = 1;
+    return FCOLL_OK;
 }
 
 static fcoll_status_t step_send(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int *progress)
 {
     fcoll__xfer_t *op = &p->ops[i];
     fcoll__peer_t *pe = &comm->peers[op->peer];
+    if (op->rndv) {
+        fcoll_status_t st = step_send_rndv(comm, p, i, progress);
+        send_retire(pe, p);
+        return st;
+    }
     while (op->chunks_posted < op->nchunks && pe->send_seq - pe->send_credits < pe->nslots) {
         size_t clen = op->len - op->posted;
         if (clen > pe->slot_size)
             clen = pe->slot_size;
         if (!dep_allows(p, op, op->posted + clen))
             break;
-        unsigned s = (unsigned)(pe->send_seq % pe->nslots);
-        uint32_t imm = (uint32_t)s << IMM_SLOT_SHIFT | (uint32_t)clen;
-        int completed = 0;
-        fcoll_status_t st = pe->tl->put(pe->tlctx, op->peer, op->sbuf + op->posted, clen, pe->rkey,
-                                        (uint64_t)s * pe->slot_size, imm, pe->send_seq, &completed);
-        if (st != FCOLL_OK) {
-            FCOLL__ERR(&comm->opts.log, "put of %zu bytes to peer %d failed: %s", clen, op->peer,
-                       fcoll_strerror(st));
+        fcoll_status_t st =
+            put_chunk(comm, p, pe, i, op->sbuf + op->posted, clen, op->posted + clen, 0);
+        if (st != FCOLL_OK)
             return st;
-        }
-        pe->send_op[s] = i;
-        pe->send_end[s] = op->posted + clen;
-        pe->send_done[s] = (uint8_t)completed;
-        pe->send_seq++;
         op->posted += clen;
         op->chunks_posted++;
         *progress = 1;
@@ -130,10 +189,62 @@ static fcoll_status_t step_send(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int
     return FCOLL_OK;
 }
 
+/* Frees slot s of pe and returns its credit. */
+static fcoll_status_t release_slot(fcoll__peer_t *pe, int peer, unsigned s)
+{
+    pe->ready[s] = 0;
+    pe->recv_seq++;
+    return pe->tl->notify(pe->tlctx, peer, IMM_CONTROL | 1u);
+}
+
+/* Rendezvous receive: take the descriptor, then get the data piece by
+ * piece, then tell the sender it may reuse its buffer. */
+static fcoll_status_t step_recv_rndv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int *progress)
+{
+    fcoll__xfer_t *op = &p->ops[i];
+    fcoll__peer_t *pe = &comm->peers[op->peer];
+    fcoll_status_t st = FCOLL_OK;
+    if (!op->have_desc) {
+        unsigned s = (unsigned)(pe->recv_seq % pe->nslots);
+        if (!pe->ready[s])
+            return FCOLL_OK;
+        uint64_t desc[2];
+        if (pe->ready_desc[s] && pe->ready_len[s] == sizeof(desc))
+            memcpy(desc, (const char *)pe->slots.addr + (size_t)s * pe->slot_size, sizeof(desc));
+        if (!pe->ready_desc[s] || pe->ready_len[s] != sizeof(desc) || desc[1] != op->len) {
+            FCOLL__ERR(&comm->opts.log,
+                       "peer %d: expected an offer of %zu bytes (mismatched counts or call "
+                       "order)",
+                       op->peer, op->len);
+            return FCOLL_ERR_PROTOCOL;
+        }
+        op->rkey = desc[0];
+        op->have_desc = 1;
+        *progress = 1;
+        st = release_slot(pe, op->peer, s);
+    }
+    while (st == FCOLL_OK && op->chunks_done < op->nchunks) {
+        size_t clen = op->len - op->done < RNDV_PIECE ? op->len - op->done : RNDV_PIECE;
+        if (!dep_allows(p, op, op->done + clen))
+            break;
+        st = pe->tl->get(pe->tlctx, op->peer, op->rbuf + op->done, clen, op->rkey, op->done);
+        if (st != FCOLL_OK)
+            break;
+        op->done += clen;
+        op->chunks_done++;
+        *progress = 1;
+        if (op->chunks_done == op->nchunks)
+            st = pe->tl->notify(pe->tlctx, op->peer, IMM_CONTROL | IMM_RNDV);
+    }
+    return st;
+}
+
 static fcoll_status_t step_recv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int *progress)
 {
     fcoll__xfer_t *op = &p->ops[i];
     fcoll__peer_t *pe = &comm->peers[op->peer];
+    if (op->rndv)
+        return step_recv_rndv(comm, p, i, progress);
     while (op->chunks_done < op->nchunks) {
         unsigned s = (unsigned)(pe->recv_seq % pe->nslots);
         if (!pe->ready[s])
@@ -142,7 +253,7 @@ static fcoll_status_t step_recv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int
         size_t want = op->len - op->done;
         if (want > pe->slot_size)
             want = pe->slot_size;
-        if (clen != want) {
+        if (clen != want || pe->ready_desc[s]) {
             FCOLL__ERR(&comm->opts.log,
                        "peer %d sent a chunk of %zu bytes where %zu were expected "
                        "(mismatched counts or call order)",
@@ -157,12 +268,10 @@ static fcoll_status_t step_recv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int
                        src, clen / op->esize);
         else if (clen > 0)
             memcpy(op->rbuf + op->done, src, clen);
-        pe->ready[s] = 0;
-        pe->recv_seq++;
         op->done += clen;
         op->chunks_done++;
         *progress = 1;
-        fcoll_status_t st = pe->tl->notify(pe->tlctx, op->peer, IMM_CREDIT | 1u);
+        fcoll_status_t st = release_slot(pe, op->peer, s);
         if (st != FCOLL_OK)
             return st;
     }
@@ -177,16 +286,29 @@ static fcoll_status_t handle_cqe(fcoll_comm_t *comm, fcoll__plan_t *p, const fco
         send_retire(pe, p);
         return FCOLL_OK;
     }
-    if (c->imm & IMM_CREDIT) {
+    if ((c->imm & (IMM_CONTROL | IMM_RNDV)) == IMM_CONTROL) {
         pe->send_credits += c->imm & IMM_LEN_MASK;
         return FCOLL_OK;
     }
-    unsigned s = (c->imm & ~IMM_CREDIT) >> IMM_SLOT_SHIFT;
+    if (c->imm & IMM_CONTROL) {
+        /* The peer finished reading my buffer. */
+        if (pe->rndv_op < 0) {
+            FCOLL__ERR(&comm->opts.log, "peer %d: read done, but nothing was offered", c->peer);
+            return FCOLL_ERR_PROTOCOL;
+        }
+        fcoll__xfer_t *op = &p->ops[pe->rndv_op];
+        op->done = op->len;
+        op->chunks_done = op->nchunks;
+        pe->rndv_op = -1;
+        return pe->tl->mem_dereg(pe->tlctx, &pe->rndv_mr);
+    }
+    unsigned s = (c->imm >> IMM_SLOT_SHIFT) & IMM_SLOT_MASK;
     if (s >= pe->nslots || pe->ready[s] || (c->imm & IMM_LEN_MASK) > pe->slot_size) {
         FCOLL__ERR(&comm->opts.log, "peer %d: bad chunk notification 0x%x", c->peer, c->imm);
         return FCOLL_ERR_PROTOCOL;
     }
     pe->ready[s] = 1;
+    pe->ready_desc[s] = (c->imm & IMM_RNDV) != 0;
     pe->ready_len[s] = c->imm & IMM_LEN_MASK;
     return FCOLL_OK;
 }
@@ -245,9 +367,15 @@ static void plan_prepare(fcoll_comm_t *comm, fcoll__plan_t *p)
 {
     for (int i = 0; i < p->n; i++) {
         fcoll__xfer_t *op = &p->ops[i];
-        size_t slot = comm->peers[op->peer].slot_size;
-        op->nchunks = op->len == 0 ? 1 : (op->len + slot - 1) / slot;
+        const fcoll__peer_t *pe = &comm->peers[op->peer];
+        op->rndv =
+            pe->get_min > 0 && op->len >= pe->get_min && op->reduce == NULL && !op->to_reducer;
+        size_t piece = op->rndv ? RNDV_PIECE : pe->slot_size;
+        op->nchunks = op->len == 0 ? 1 : (op->len + piece - 1) / piece;
+        if (op->rndv && op->kind == FCOLL__XFER_SEND)
+            op->nchunks = 1; /* completes at once, on the peer's "done" */
         op->posted = op->done = op->chunks_posted = op->chunks_done = 0;
+        op->have_desc = 0;
         op->prev = -1;
         for (int j = i - 1; j >= 0; j--)
             if (p->ops[j].peer == op->peer && p->ops[j].kind == op->kind) {

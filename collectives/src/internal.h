@@ -61,18 +61,24 @@ typedef struct fcoll__peer {
     fcoll__tl_ctx_t *tlctx;
     size_t slot_size;
     unsigned nslots;
+    size_t get_min; /* plain copies this big go by rendezvous */
     /* sending side: me -> peer */
     uint64_t rkey;          /* peer's slot region for my data */
     uint64_t send_seq;      /* chunks posted */
     uint64_t send_credits;  /* chunks the peer has freed */
     uint64_t send_done_seq; /* chunks locally complete, in order */
     uint8_t send_done[FCOLL__MAX_SLOTS];
-    int send_op[FCOLL__MAX_SLOTS];     /* plan op of each in-flight chunk */
-    size_t send_end[FCOLL__MAX_SLOTS]; /* op offset after the chunk */
+    uint8_t send_desc[FCOLL__MAX_SLOTS]; /* chunk is a rendezvous descriptor */
+    int rndv_op;                         /* my send op the peer is reading, -1 */
+    fcoll__mr_t rndv_mr;                 /* its registration */
+    uint64_t desc[2];                    /* its descriptor, until put completes */
+    int send_op[FCOLL__MAX_SLOTS];       /* plan op of each in-flight chunk */
+    size_t send_end[FCOLL__MAX_SLOTS];   /* op offset after the chunk */
     /* receiving side: peer -> me */
     fcoll__mr_t slots; /* my slot region for this peer's data */
     uint64_t recv_seq; /* chunks consumed */
     uint8_t ready[FCOLL__MAX_SLOTS];
+    uint8_t ready_desc[FCOLL__MAX_SLOTS];
     uint32_t ready_len[FCOLL__MAX_SLOTS];
     int ctrl_fd; /* liveness: EOF when the peer dies */
 } fcoll__peer_t;
@@ -91,6 +97,7 @@ typedef struct fcoll__xfer {
     char *rbuf;              /* RECV: destination */
     const char *rsrc;        /* RECV with reduce: other operand (NULL: rbuf) */
     fcoll__reduce_fn reduce; /* RECV: NULL copies */
+    int to_reducer;          /* SEND: the receiver reduces (no rendezvous) */
     size_t esize;            /* element size for reduce */
     size_t len;              /* bytes */
     int dep;                 /* index of the op whose done bytes bound this one, -1 */
@@ -98,7 +105,10 @@ typedef struct fcoll__xfer {
     size_t posted; /* SEND: bytes handed to the transport */
     size_t done;   /* bytes locally complete (sent or consumed) */
     size_t nchunks, chunks_posted, chunks_done;
-    int prev; /* earlier op of the same stream, -1 */
+    int prev;      /* earlier op of the same stream, -1 */
+    int rndv;      /* moves by rendezvous + get */
+    uint64_t rkey; /* RECV rendezvous: the sender's buffer */
+    int have_desc; /* RECV rendezvous: descriptor consumed */
 } fcoll__xfer_t;
 
 typedef struct fcoll__plan {
@@ -136,6 +146,8 @@ struct fcoll_comm {
 fcoll_status_t fcoll__plan_add(fcoll__plan_t *p, const fcoll__xfer_t *op, int *index);
 void fcoll__plan_free(fcoll__plan_t *p);
 int fcoll__plan_send(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep);
+/* A send whose receiver posts fcoll__plan_recv_reduce for it. */
+int fcoll__plan_send_red(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep);
 int fcoll__plan_recv(fcoll__plan_t *p, int peer, void *buf, size_t len, int dep);
 int fcoll__plan_recv_reduce(fcoll__plan_t *p, int peer, void *dst, const void *src, size_t len,
                             fcoll__reduce_fn fn, size_t esize, int dep);

@@ -44,6 +44,17 @@ int fcoll__plan_send(fcoll__plan_t *p, int peer, const void *buf, size_t len, in
     return add(p, &op);
 }
 
+int fcoll__plan_send_red(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep)
+{
+    fcoll__xfer_t op = {.kind = FCOLL__XFER_SEND,
+                        .peer = peer,
+                        .sbuf = buf,
+                        .len = len,
+                        .dep = dep,
+                        .to_reducer = 1};
+    return add(p, &op);
+}
+
 int fcoll__plan_recv(fcoll__plan_t *p, int peer, void *buf, size_t len, int dep)
 {
     fcoll__xfer_t op = {

@@ -81,6 +81,6 @@ fcoll_status_t fcoll__reduce_tree(fcoll_comm_t *c, const void *s, void *r, size_
         in = acc;
     }
     if (t.parent >= 0)
-        fcoll__plan_send(p, t.parent, in, bytes, dep);
+        fcoll__plan_send_red(p, t.parent, in, bytes, dep);
     return fcoll__plan_run(c, p, chain ? "reduce(chain)" : "reduce(tree)");
 }

@@ -38,3 +38,15 @@ fcoll_status_t fcoll__tl_mem_dereg_unsupported(fcoll__tl_ctx_t *ctx, fcoll__mr_t
     (void)mr;
     return FCOLL_ERR_UNSUPPORTED;
 }
+
+fcoll_status_t fcoll__tl_get_unsupported(fcoll__tl_ctx_t *ctx, int peer, void *dst, size_t len,
+                                         uint64_t rkey, uint64_t roff)
+{
+    (void)ctx;
+    (void)peer;
+    (void)dst;
+    (void)len;
+    (void)rkey;
+    (void)roff;
+    return FCOLL_ERR_UNSUPPORTED;
+}

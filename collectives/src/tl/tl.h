@@ -7,7 +7,12 @@
  *    completion (RDMA WRITE with immediate);
  *  - notify sends an immediate alone (zero-byte write with immediate);
  *  - completions are polled; a put either completes at once (shm copies
- *    synchronously) or later as a send completion (tcp, ib).
+ *    synchronously) or later as a send completion (tcp, ib);
+ *  - where the transport can read a peer's registered memory (RDMA READ,
+ *    or cross-memory attach between processes on one host), get moves large
+ *    messages straight from the sender's buffer to the receiver's: the
+ *    sender registers its buffer and puts a small descriptor, the receiver
+ *    gets the data and tells the sender it is done (rendezvous).
  * Flow control is receiver-driven and lives above (chan.c): a sender only
  * puts into a slot the receiver has granted.
  */
@@ -45,6 +50,7 @@ typedef struct fcoll__tl_attr {
     size_t slot_size; /* preferred chunk size for staging */
     unsigned nslots;  /* staging slots per peer */
     unsigned spin;    /* empty polls worth repeating before sleeping in wait */
+    size_t get_min;   /* copy messages this big by rendezvous + get; 0: never */
 } fcoll__tl_attr_t;
 
 typedef struct fcoll__tl_ops {
@@ -66,6 +72,10 @@ typedef struct fcoll__tl_ops {
                           uint64_t rkey, uint64_t roff, uint32_t imm, uint64_t wr_id,
                           int *completed);
     fcoll_status_t (*notify)(fcoll__tl_ctx_t *ctx, int peer, uint32_t imm);
+    /* Reads len bytes at roff of peer's region rkey (registered by the peer
+     * with mem_reg) into dst; returns when the data is in dst. */
+    fcoll_status_t (*get)(fcoll__tl_ctx_t *ctx, int peer, void *dst, size_t len, uint64_t rkey,
+                          uint64_t roff);
     /* Makes progress and returns up to max completions. */
     fcoll_status_t (*poll)(fcoll__tl_ctx_t *ctx, fcoll__cqe_t *cqe, int max, int *n);
     /* Blocks up to timeout_ms until poll may find something (may return
@@ -89,5 +99,7 @@ int fcoll__tl_find(const char *name);
 fcoll_status_t fcoll__tl_mem_reg_unsupported(fcoll__tl_ctx_t *ctx, void *addr, size_t len,
                                              fcoll__mr_t *mr);
 fcoll_status_t fcoll__tl_mem_dereg_unsupported(fcoll__tl_ctx_t *ctx, fcoll__mr_t *mr);
+fcoll_status_t fcoll__tl_get_unsupported(fcoll__tl_ctx_t *ctx, int peer, void *dst, size_t len,
+                                         uint64_t rkey, uint64_t roff);
 
 #endif

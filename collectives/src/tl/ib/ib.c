@@ -52,7 +52,7 @@ enum { WR_PUT = 1, WR_NOTIFY = 2, WR_RECV = 3 };
 #define WR_ID(peer, kind, idx) ((uint64_t)(uint32_t)(peer) << 32 | (uint64_t)(kind) << 16 | (idx))
 #define WR_PEER(id)            ((int)((id) >> 32))
 #define WR_KIND(id)            ((unsigned)((id) >> 16) & 0xffffu)
-#define WR_IDX(id)             ((unsigned)(id) & 0xffffu)
+#define WR_IDX(id)             ((unsigned)(id)&0xffffu)
 
 /* What a rank tells one peer about the QP it made for that peer. */
 typedef struct ib_wire {
@@ -223,7 +223,8 @@ static fcoll_status_t open_device(fcoll__tl_ctx_t *c)
     int ndev = 0;
     struct ibv_device **list = ibv_get_device_list(&ndev);
     if (list == NULL || ndev == 0) {
-        FCOLL__ERR(c->log, "ib: no RDMA device (%s)", list == NULL ? strerror(errno) : "none found");
+        FCOLL__ERR(c->log, "ib: no RDMA device (%s)",
+                   list == NULL ? strerror(errno) : "none found");
         if (list != NULL)
             ibv_free_device_list(list);
         return FCOLL_ERR_UNSUPPORTED;
@@ -268,8 +269,7 @@ static fcoll_status_t open_device(fcoll__tl_ctx_t *c)
     if (c->gid_index >= 0)
         inet_ntop(AF_INET6, c->gid.raw, gs, sizeof(gs));
     FCOLL__INFO(c->log, "ib: %s port %u, %s, gid index %d %s, mtu %d", c->devname, c->port,
-                c->gid_index >= 0 ? "RoCE" : "InfiniBand", c->gid_index, gs,
-                128 << (int)c->mtu);
+                c->gid_index >= 0 ? "RoCE" : "InfiniBand", c->gid_index, gs, 128 << (int)c->mtu);
     return FCOLL_OK;
 }
 
@@ -299,7 +299,9 @@ static fcoll_status_t peer_create(fcoll__tl_ctx_t *c, int p, ib_wire_t *w)
     struct ibv_qp_init_attr qa = {
         .send_cq = c->cq,
         .recv_cq = c->cq,
-        .cap = {.max_send_wr = IB_SEND_WR, .max_recv_wr = IB_RECV_WR, .max_send_sge = 1,
+        .cap = {.max_send_wr = IB_SEND_WR,
+                .max_recv_wr = IB_RECV_WR,
+                .max_send_sge = 1,
                 .max_recv_sge = 1},
         .qp_type = IBV_QPT_RC,
     };
@@ -474,9 +476,9 @@ static fcoll_status_t ib_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_
     if (st != FCOLL_OK && mine != NULL)
         memset(mine, 0, sizeof(ib_wire_t) * (size_t)n); /* tell peers we failed */
     /* Everyone exchanges, used or not, so the exchange stays collective. */
-    fcoll_status_t bst = mine && all ? fcoll__boot_allgather(comm->boot, mine, all,
-                                                             sizeof(ib_wire_t) * (size_t)n)
-                                     : FCOLL_ERR_NO_MEMORY;
+    fcoll_status_t bst =
+        mine && all ? fcoll__boot_allgather(comm->boot, mine, all, sizeof(ib_wire_t) * (size_t)n)
+                    : FCOLL_ERR_NO_MEMORY;
     if (st == FCOLL_OK)
         st = bst;
     for (int p = 0; p < n && st == FCOLL_OK; p++) {
@@ -687,8 +689,8 @@ static fcoll_status_t ib_put(fcoll__tl_ctx_t *c, int peer, const void *src, size
         return st;
     ib_peer_t *pe = &c->peers[peer];
     if (len > IB_SLOT_SIZE || roff > pe->rlen || len > pe->rlen - roff || rkey != pe->rkey) {
-        FCOLL__ERR(c->log, "ib peer %d: put of %zu bytes at key 0x%llx+%llu is out of bounds",
-                   peer, len, (unsigned long long)rkey, (unsigned long long)roff);
+        FCOLL__ERR(c->log, "ib peer %d: put of %zu bytes at key 0x%llx+%llu is out of bounds", peer,
+                   len, (unsigned long long)rkey, (unsigned long long)roff);
         return FCOLL_ERR_INVALID_ARG;
     }
     st = wait_send_room(c, pe, 1);

@@ -8,6 +8,11 @@
  * sender; the receiver reduces or copies directly out of the slot, so data
  * crosses memory once on the way in. Untouched regions cost nothing: the
  * file is sparse.
+ *
+ * Large plain copies skip the staging slots: get reads the sender's own
+ * buffer with cross-memory attach (process_vm_readv), one copy in all.
+ * Whether the kernel allows it (ptrace rules) is probed once at open; all
+ * ranks then agree to use it or not. FCOLL_SHM_CMA=0 turns it off.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -28,6 +34,9 @@
 #define SHM_QLEN   64u
 #define SHM_QBYTES (SHM_QLEN * sizeof(uint64_t))
 #define SHM_REGION (SHM_QBYTES + (size_t)SHM_NSLOTS * SHM_SLOT_SIZE)
+/* Below this, one copy into a slot and one out beat a system call. */
+#define SHM_GET_MIN (256u << 10)
+#define PROBE_MAGIC 0xfc011c3au
 
 struct fcoll__tl_ctx {
     const fcoll__log_t *log;
@@ -40,6 +49,9 @@ struct fcoll__tl_ctx {
     uint32_t *head; /* head[p]: entries I consumed from p's queue in my segment */
     uint8_t *used;  /* copy of use[] */
     unsigned spin;  /* see shm_attr */
+    int cma;        /* every rank can read every other one's memory */
+    uint32_t probe; /* PROBE_MAGIC: what peers read to test cross-memory attach */
+    pid_t *pid;     /* pid[p] of every rank */
 };
 
 static _Atomic uint64_t *queue(char *seg, int sender)
@@ -65,6 +77,7 @@ static void shm_close(fcoll__tl_ctx_t *c)
     free(c->tail);
     free(c->head);
     free(c->used);
+    free(c->pid);
     free(c);
 }
 
@@ -90,6 +103,40 @@ static fcoll_status_t map_seg(fcoll__tl_ctx_t *c, const char *name, int create, 
     return FCOLL_OK;
 }
 
+/* Can we read every shm peer's memory, and can all the others? Each rank
+ * publishes where its probe word is, reads everyone's, and the verdicts are
+ * combined so that senders and receivers agree on the protocol. */
+static fcoll_status_t probe_cma(fcoll__tl_ctx_t *c, fcoll_comm_t *comm, const uint8_t *use)
+{
+    int n = c->nranks;
+    const char *env = getenv("FCOLL_SHM_CMA");
+    uint64_t mine = (uint64_t)(uintptr_t)&c->probe, *where = calloc((size_t)n, sizeof(uint64_t));
+    int32_t ok = env == NULL || strcmp(env, "0") != 0, *oks = calloc((size_t)n, sizeof(int32_t));
+    fcoll_status_t st = where && oks ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+    if (st == FCOLL_OK)
+        st = fcoll__boot_allgather(comm->boot, &mine, where, sizeof(mine));
+    for (int p = 0; p < n && st == FCOLL_OK; p++) {
+        c->pid[p] = (pid_t)comm->info[p].pid;
+        if (!use[p] || !ok)
+            continue;
+        uint32_t got = 0;
+        struct iovec l = {&got, sizeof(got)}, r = {(void *)(uintptr_t)where[p], sizeof(got)};
+        if (process_vm_readv(c->pid[p], &l, 1, &r, 1, 0) != sizeof(got) || got != PROBE_MAGIC) {
+            FCOLL__INFO(c->log, "shm: cannot read rank %d's memory (%s): copying through slots", p,
+                        strerror(errno));
+            ok = 0;
+        }
+    }
+    if (st == FCOLL_OK)
+        st = fcoll__boot_allgather(comm->boot, &ok, oks, sizeof(ok));
+    c->cma = st == FCOLL_OK;
+    for (int p = 0; p < n && st == FCOLL_OK; p++)
+        c->cma &= oks[p] != 0;
+    free(where);
+    free(oks);
+    return st;
+}
+
 static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_ctx_t **out)
 {
     fcoll__boot_t *b = comm->boot;
@@ -106,9 +153,11 @@ static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll
         c->tail = calloc((size_t)n, sizeof(uint32_t));
         c->head = calloc((size_t)n, sizeof(uint32_t));
         c->used = malloc((size_t)n);
+        c->pid = calloc((size_t)n, sizeof(pid_t));
+        c->probe = PROBE_MAGIC;
     }
     fcoll_status_t st =
-        c && c->base && c->tail && c->head && c->used ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+        c && c->base && c->tail && c->head && c->used && c->pid ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
     if (st == FCOLL_OK) {
         memcpy(c->used, use, (size_t)n);
         /* A poll is a few loads: spin long, unless there are more ranks
@@ -151,6 +200,8 @@ static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll
     free(oks);
     if (st == FCOLL_OK)
         st = bst;
+    if (st == FCOLL_OK)
+        st = probe_cma(c, comm, use);
     /* Everyone mapped it: the name is no longer needed, and a crash can no
      * longer leave the segment behind. */
     if (c != NULL && c->name[0]) {
@@ -170,6 +221,7 @@ static void shm_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
     a->slot_size = SHM_SLOT_SIZE;
     a->nslots = SHM_NSLOTS;
     a->spin = c->spin;
+    a->get_min = c->cma ? SHM_GET_MIN : 0;
 }
 
 static fcoll_status_t shm_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fcoll__mr_t *mr)
@@ -207,6 +259,45 @@ static fcoll_status_t shm_put(fcoll__tl_ctx_t *c, int peer, const void *src, siz
         memcpy(c->base[peer] + rkey + roff, src, len);
     push(c, peer, imm);
     *completed = 1;
+    return FCOLL_OK;
+}
+
+/* For cross-memory attach the key is the address itself. */
+static fcoll_status_t shm_mem_reg(fcoll__tl_ctx_t *c, void *addr, size_t len, fcoll__mr_t *mr)
+{
+    (void)c;
+    *mr = (fcoll__mr_t){.addr = addr, .len = len, .rkey = (uint64_t)(uintptr_t)addr};
+    return FCOLL_OK;
+}
+
+static fcoll_status_t shm_mem_dereg(fcoll__tl_ctx_t *c, fcoll__mr_t *mr)
+{
+    (void)c;
+    (void)mr;
+    return FCOLL_OK;
+}
+
+static fcoll_status_t shm_get(fcoll__tl_ctx_t *c, int peer, void *dst, size_t len, uint64_t rkey,
+                              uint64_t roff)
+{
+    if (c->aborted)
+        return FCOLL_ERR_ABORTED;
+    char *d = dst;
+    uintptr_t src = (uintptr_t)(rkey + roff);
+    while (len > 0) {
+        struct iovec l = {d, len}, r = {(void *)src, len};
+        ssize_t got = process_vm_readv(c->pid[peer], &l, 1, &r, 1, 0);
+        if (got <= 0) {
+            int e = got < 0 ? errno : EFAULT;
+            if (e == EINTR)
+                continue;
+            FCOLL__ERR(c->log, "shm get of %zu bytes from rank %d: %s", len, peer, strerror(e));
+            return e == ESRCH ? FCOLL_ERR_PEER_CLOSED : FCOLL_ERR_SYSTEM;
+        }
+        d += got;
+        src += (uintptr_t)got;
+        len -= (size_t)got;
+    }
     return FCOLL_OK;
 }
 
@@ -261,10 +352,11 @@ const fcoll__tl_ops_t fcoll__tl_shm_ops = {
     .close = shm_close,
     .attr = shm_attr,
     .mem_alloc = shm_mem_alloc,
-    .mem_reg = fcoll__tl_mem_reg_unsupported,
-    .mem_dereg = fcoll__tl_mem_dereg_unsupported,
+    .mem_reg = shm_mem_reg,
+    .mem_dereg = shm_mem_dereg,
     .put = shm_put,
     .notify = shm_notify,
+    .get = shm_get,
     .poll = shm_poll,
     .wait = shm_wait,
     .abort = shm_abort,

@@ -165,6 +165,7 @@ static void tcp_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
     a->slot_size = TCP_SLOT_SIZE;
     a->nslots = TCP_NSLOTS;
     a->spin = 8; /* a poll is a system call: block in poll(2) soon */
+    a->get_min = 0;
 }
 
 static fcoll_status_t tcp_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fcoll__mr_t *mr)
@@ -420,6 +421,7 @@ const fcoll__tl_ops_t fcoll__tl_tcp_ops = {
     .mem_dereg = fcoll__tl_mem_dereg_unsupported,
     .put = tcp_put,
     .notify = tcp_notify,
+    .get = fcoll__tl_get_unsupported,
     .poll = tcp_poll,
     .wait = tcp_wait,
     .abort = tcp_abort,
