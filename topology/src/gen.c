@@ -73,7 +73,7 @@ static ftopo_status add_switch(gen *g, const char *role, int index, int role_cou
     char desc[64];
     int width = digits(role_count) > 2 ? digits(role_count) : 2;
     if (snprintf(desc, sizeof(desc), "%s%0*d", role, width, index + 1) >= (int)sizeof(desc))
-        return ftopo__fail(g->diag, FTOPO_ERR_ARG, "gen: switch name too long");
+        return ftopo__fail(g->diag, FTOPO_ERR_ARG, "switch name too long");
     ftopo_node_spec spec = {.type = FTOPO_NODE_SWITCH,
                             .node_guid = SWITCH_GUID_BASE + (uint64_t)g->num_switches + 1,
                             .desc = desc,
@@ -82,7 +82,7 @@ static ftopo_status add_switch(gen *g, const char *role, int index, int role_cou
     ftopo_node_id id;
     ftopo_status st = ftopo_fabric_add_node(g->f, &spec, &id);
     if (st != FTOPO_OK)
-        return ftopo__fail(g->diag, st, "gen: adding %s: %s", desc, ftopo_strerror(st));
+        return ftopo__fail(g->diag, st, "adding %s: %s", desc, ftopo_strerror(st));
     g->num_switches++;
     return FTOPO_OK;
 }
@@ -123,7 +123,7 @@ static ftopo_status add_hosts(gen *g)
             if (st == FTOPO_OK)
                 st = ftopo_fabric_set_port(g->f, id, 1, &port);
             if (st != FTOPO_OK)
-                return ftopo__fail(g->diag, st, "gen: adding %s: %s", desc, ftopo_strerror(st));
+                return ftopo__fail(g->diag, st, "adding %s: %s", desc, ftopo_strerror(st));
         }
     }
     return FTOPO_OK;
@@ -135,7 +135,7 @@ static ftopo_status plan(gen *g, int32_t a, int pa, int32_t b, int pb)
         size_t cap = g->cap_cables ? g->cap_cables * 2 : 1024;
         cable *c = realloc(g->cables, cap * sizeof(*c));
         if (!c)
-            return ftopo__fail(g->diag, FTOPO_ERR_NOMEM, "gen: out of memory");
+            return ftopo__fail(g->diag, FTOPO_ERR_NOMEM, "out of memory");
         g->cables = c;
         g->cap_cables = cap;
     }
@@ -180,7 +180,7 @@ static ftopo_status cable_up(gen *g, int32_t lo, int lower, int up_port, int up,
 static ftopo_status too_big(gen *g, const char *kind, long max)
 {
     return ftopo__fail(g->diag, FTOPO_ERR_ARG,
-                       "gen: %d hosts x %d HCAs do not fit a %s of radix %d (at most %ld "
+                       "%d hosts with %d HCA(s) each do not fit a %s of radix %d (at most %ld "
                        "endpoints); raise --radix",
                        g->p->hosts, g->hcas, kind, g->radix, max);
 }
@@ -287,11 +287,11 @@ static ftopo_status build_torus(gen *g)
     long n = (long)x * y;
     if (n > g->p->hosts)
         return ftopo__fail(g->diag, FTOPO_ERR_ARG,
-                           "gen: a %dx%d torus needs at least %ld hosts (one per switch)", x, y, n);
+                           "a %dx%d torus needs at least %ld hosts (one per switch)", x, y, n);
     int most = (int)((g->p->hosts + n - 1) / n) * g->hcas;
     if (most + 4 > g->radix)
         return ftopo__fail(g->diag, FTOPO_ERR_ARG,
-                           "gen: %d host ports and 4 torus ports need radix %d (have %d)", most,
+                           "%d host ports and 4 torus ports need radix %d (have %d)", most,
                            most + 4, g->radix);
     ftopo_status st;
     if ((st = add_switches(g, "torus", (int)n)) != FTOPO_OK || (st = add_hosts(g)) != FTOPO_OK)
@@ -344,7 +344,7 @@ static ftopo_status degrade(gen *g)
         free(order);
         free(parent);
         free(spare);
-        return ftopo__fail(g->diag, FTOPO_ERR_NOMEM, "gen: out of memory");
+        return ftopo__fail(g->diag, FTOPO_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++)
         order[i] = i;
@@ -369,7 +369,7 @@ static ftopo_status degrade(gen *g)
     ftopo_status st = FTOPO_OK;
     if (spares < remove) {
         st = ftopo__fail(g->diag, FTOPO_ERR_ARG,
-                         "gen: removing %zu of %zu inter-switch links would disconnect the "
+                         "removing %zu of %zu inter-switch links would disconnect the "
                          "fabric (at most %zu can go)",
                          remove, isl, spares);
     } else {
@@ -399,8 +399,8 @@ static ftopo_status lay_cables(gen *g)
         if (st == FTOPO_OK)
             st = ftopo_fabric_add_link(g->f, c->a, c->pa, c->b, c->pb);
         if (st != FTOPO_OK)
-            return ftopo__fail(g->diag, st, "gen: cabling node %d port %d to node %d port %d: %s",
-                               c->a, c->pa, c->b, c->pb, ftopo_strerror(st));
+            return ftopo__fail(g->diag, st, "cabling node %d port %d to node %d port %d: %s", c->a,
+                               c->pa, c->b, c->pb, ftopo_strerror(st));
     }
     return FTOPO_OK;
 }
@@ -408,29 +408,27 @@ static ftopo_status lay_cables(gen *g)
 static ftopo_status check_params(const ftopo_gen_params *p, gen *g, ftopo_diag *diag)
 {
     if (p->kind < FTOPO_GEN_FAT_TREE_2 || p->kind > FTOPO_GEN_TORUS_2D)
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: unknown kind %d", (int)p->kind);
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "unknown kind %d", (int)p->kind);
     if (p->hosts < 1 || p->hosts > MAX_HOSTS)
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: hosts must be 1..%d", MAX_HOSTS);
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "hosts must be 1..%d", MAX_HOSTS);
     g->radix = p->radix ? p->radix : 36;
     if (g->radix < 4 || g->radix > 254)
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: radix must be 4..254");
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "radix must be 4..254");
     g->hcas = p->hcas_per_host ? p->hcas_per_host : p->kind == FTOPO_GEN_RAIL ? 8 : 1;
     if (g->hcas < 1 || g->hcas > MAX_HCAS)
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: HCAs per host must be 1..%d", MAX_HCAS);
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "HCAs per host must be 1..%d", MAX_HCAS);
     double over = p->oversubscription > 0 ? p->oversubscription : 1.0;
     if (!(over >= 1.0 && over <= g->radix - 1))
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: oversubscription must be 1..%d",
-                           g->radix - 1);
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "oversubscription must be 1..%d", g->radix - 1);
     if (!(p->degrade_fraction >= 0.0 && p->degrade_fraction < 1.0))
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: degrade fraction must be in [0, 1)");
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "degrade fraction must be in [0, 1)");
     if ((p->torus_x < 0 || p->torus_y < 0) || ((p->torus_x > 0) != (p->torus_y > 0)))
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: give both torus sizes or neither");
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "give both torus sizes or neither");
     /* down:up = over, rounded towards more uplinks. */
     g->down = (int)floor(g->radix * over / (over + 1.0) + 1e-9);
     g->up = g->radix - g->down;
     if (g->down < 1 || g->up < 1)
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: radix %d leaves no host or uplink port",
-                           g->radix);
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "radix %d leaves no host or uplink port", g->radix);
     g->width = p->width ? p->width : FTOPO_WIDTH_4X;
     g->speed = p->speed ? p->speed : FTOPO_SPEED_EDR;
     return FTOPO_OK;
@@ -442,7 +440,7 @@ static ftopo_status number_hosts(gen *g)
     int hosts = g->p->hosts;
     g->host_number = malloc((size_t)hosts * sizeof(int));
     if (!g->host_number)
-        return ftopo__fail(g->diag, FTOPO_ERR_NOMEM, "gen: out of memory");
+        return ftopo__fail(g->diag, FTOPO_ERR_NOMEM, "out of memory");
     for (int h = 0; h < hosts; h++)
         g->host_number[h] = h + 1;
     for (int h = hosts; g->p->shuffle_names && h > 1; h--) {
@@ -458,7 +456,7 @@ static ftopo_status number_hosts(gen *g)
 ftopo_status ftopo_generate(const ftopo_gen_params *params, ftopo_fabric **out, ftopo_diag *diag)
 {
     if (!params || !out)
-        return ftopo__fail(diag, FTOPO_ERR_ARG, "gen: no parameters or output");
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "no parameters or output");
     *out = NULL;
     gen g = {.p = params, .diag = diag, .rng = params->seed};
     ftopo_status st = check_params(params, &g, diag);
@@ -471,7 +469,7 @@ ftopo_status ftopo_generate(const ftopo_gen_params *params, ftopo_fabric **out, 
         g.next_lid = 1;
     if ((st = ftopo_fabric_create(&g.f)) != FTOPO_OK) {
         free(g.host_number);
-        return ftopo__fail(diag, st, "gen: %s", ftopo_strerror(st));
+        return ftopo__fail(diag, st, "%s", ftopo_strerror(st));
     }
     static ftopo_status (*const builders[])(gen *) = {
         [FTOPO_GEN_FAT_TREE_2] = build_fat_tree_2,
