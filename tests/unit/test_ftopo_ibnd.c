@@ -120,7 +120,8 @@ static void rates_from_trailer_and_options(void **state)
 }
 
 /* What ibnetdiscover printed for small.net under ibsim (before and after
- * OpenSM gave out LIDs) is the same fabric as the netfile. */
+ * OpenSM gave out LIDs, grouped by chassis with -g, and with --full) is the
+ * same fabric as the netfile. */
 static void ibnetdiscover_output_matches_its_netfile(void **state)
 {
     (void)state;
@@ -129,6 +130,13 @@ static void ibnetdiscover_output_matches_its_netfile(void **state)
     ftopo_fabric *lids = read_path(DATA "small-ibnetdiscover-lids.txt");
     assert_same(net, live);
     assert_same(net, lids);
+    static const char *const variants[] = {DATA "small-ibnetdiscover-g.txt",
+                                           DATA "small-ibnetdiscover-full.txt"};
+    for (size_t i = 0; i < 2; i++) {
+        ftopo_fabric *v = read_path(variants[i]);
+        assert_same(net, v);
+        ftopo_fabric_destroy(v);
+    }
     ftopo_node_info leaf = node_by_desc(lids, "leaf01");
     assert_int_equal(leaf.lid, 1);
     assert_int_equal(port_of(lids, "node003 HCA-1", 1).lid, 7);

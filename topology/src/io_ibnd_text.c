@@ -468,7 +468,7 @@ static ftopo_status parse_assignment(reader *r, const char *s, uint64_t max, uin
     if (!eq)
         return syntax(r, "missing '='");
     const char *q = eq + 1;
-    if (!parse_num(&q, max, out) || *skip_ws(q))
+    if (!parse_num(&q, max, out) || (*skip_ws(q) && *skip_ws(q) != '#'))
         return syntax(r, "bad number after '='");
     return FTOPO_OK;
 }
@@ -541,6 +541,9 @@ static ftopo_status parse_line(reader *r, char *s)
             r->default_speed = sp;
         return FTOPO_OK;
     }
+    /* ibnetdiscover -g groups nodes under these headings. */
+    if (starts_with(s, "Chassis ") || starts_with(s, "Non-Chassis Nodes"))
+        return FTOPO_OK;
     if (starts_with(s, "include") || starts_with(s, "module") || starts_with(s, "do"))
         return syntax(r, "ibsim's include/module/do lines are not supported");
     return syntax(r, "unrecognized line");
