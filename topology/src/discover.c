@@ -93,9 +93,10 @@ ftopo_status ftopo_discover(const ftopo_discover_opts *opts, ftopo_fabric **out,
      * costs one more SMP per QDR-looking port of Mellanox devices only. */
     cfg.flags = IBND_CONFIG_MLX_EPI;
 
-    ftopo__log(diag, FTOPO_LOG_INFO, "discovering from %s port %d (timeout %d ms, %d retries%s)",
-               ca_name, o->ca_port, o->timeout_ms, o->retries,
-               o->max_hops ? ", hop limit set" : "");
+    ftopo__log(diag, FTOPO_LOG_INFO,
+               "discovering from %s port %d (MAD timeout %d ms, %d retries, "
+               "max hops %d; 0 = default)",
+               ca_name, o->ca_port, o->timeout_ms, o->retries, o->max_hops);
     double t0 = now_ms();
     ibnd_fabric_t *raw = ibnd_discover_fabric(ca_name, o->ca_port, NULL, &cfg);
     if (!raw) {
