@@ -202,7 +202,7 @@ int fabtopo_cmd_route(int argc, char **argv)
     rc = dry_run ? CLI_EXIT_OK : write_outputs(routes, out_path, g2l_path, &diag);
     if (!quiet)
         fprintf(stderr,
-                "fabtopo route: %s: %zu switches, %zu LIDs routed in %.3f s, %zu unreachable "
+                "fabtopo route: %s: %zu switches, %zu LIDs routed in %.6f s, %zu unreachable "
                 "entries\n",
                 engine, ftopo_routes_num_switches(routes), res.destinations, took, res.unreachable);
 out:

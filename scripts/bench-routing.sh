@@ -1,0 +1,212 @@
+#!/bin/bash
+# Routing benchmark: OpenSM's engines against the project's, side by side,
+# every route set scored by the same analyzer (fabtopo analyze).
+#
+# Part 1, under ibsim, per generated fabric (full 2-level fat tree of 512
+# hosts (radix 32), full 3-level of 1024 (radix 16), the 512-host tree with
+# 5% of its inter-switch links removed, a rail-optimized cluster, a torus):
+#  - OpenSM assigns LIDs once; `fabtopo discover` reads the fabric;
+#  - each OpenSM engine (minhop updn ftree sssp dfsssp nue) runs one sweep
+#    (`opensm -o`), its log says which engine really ran (OpenSM falls back
+#    to minhop silently) and gives its time (from "Entering MASTER state" to
+#    "tables configured on all switches": an upper bound, it includes LID
+#    checks and sending the LFT blocks); the LFTs are read back live;
+#  - each project engine routes the discovered fabric (`fabtopo route`,
+#    time of the routing call itself);
+#  - every route set: max flows on an inter-switch link for all-to-all and
+#    for the worst shift permutation (host order; host links carry n-1
+#    all-to-all flows whatever the routing, so they are left out), the
+#    rate-weighted all-to-all max, and whether the channel dependency graph
+#    of all-to-all has a cycle.
+# Part 2, from files: 3-level fat trees of growing size routed with the
+# project engines (no dump written), time and peak memory.
+#
+# usage: scripts/bench-routing.sh [BUILD_DIR]   (default: build-bench, a
+# Release build made here). Env: SIZES="1000 4000 16000 44000" for part 2,
+# SKIP_SIM=1 / SKIP_SCALE=1 to run one part, ONLY=NAME for one fabric of
+# part 1, KEEP=1 to keep the work dir.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$ROOT/build-bench}
+if [ ! -x "$BUILD/bin/fabtopo" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DFM_BUILD_COLLECTIVES=OFF >/dev/null &&
+        cmake --build "$BUILD" -j2 --target fabtopo >/dev/null || exit 1
+fi
+FABTOPO=$BUILD/bin/fabtopo
+UMAD2SIM=/usr/lib/x86_64-linux-gnu/umad2sim/libumad2sim.so
+OSM_ENGINES="minhop updn ftree sssp dfsssp nue"
+OUR_ENGINES=$("$FABTOPO" route --list | awk '{print $1}')
+WORK=$(mktemp -d /tmp/bench-routing.XXXXXX)
+export IBSIM_SOCKNAME=benchroute$$
+IBSIM_PID=
+cleanup() {
+    [ -n "$IBSIM_PID" ] && kill "$IBSIM_PID" 2>/dev/null && wait "$IBSIM_PID" 2>/dev/null
+    [ "${KEEP:-0}" = 1 ] && echo "work dir: $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "bench-routing: $(date -u '+%F %T') UTC on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "OpenSM $(opensm --version 2>/dev/null | sed -n 's/^OpenSM //p' | head -1), $(git -C "$ROOT" log -1 --format=%h)"
+
+# score FABRIC DUMP -> "a2a_flows a2a_load shift_flows credit_loop lost"
+score() {
+    local base=${2%.dump}
+    "$FABTOPO" analyze "$1" --lfts "$2" -p all2all -j >"$base.a2a.json" 2>/dev/null || {
+        echo "- - - - -"
+        return
+    }
+    "$FABTOPO" analyze "$1" --lfts "$2" -p shift -j >"$base.shift.json" 2>/dev/null ||
+        echo '{}' >"$base.shift.json"
+    python3 -c '
+import json, sys
+fab = json.load(open(sys.argv[1]))
+switches = {n["guid"] for n in fab["nodes"] if n["type"] == "switch"}
+def isl_max(report, key):
+    vals = [l[key] for l in report.get("links", [])
+            if l["from"] in switches and l["to"] in switches]
+    return max(vals) if vals else 0
+a = json.load(open(sys.argv[2])); s = json.load(open(sys.argv[3]))
+print(isl_max(a, "flows"), "%.2f" % isl_max(a, "load"), isl_max(s, "flows") if s else "-",
+      "yes" if a["credit_loop"] else "no", a["unreachable"])' "$1" "$base.a2a.json" "$base.shift.json"
+}
+
+# Seconds between two OpenSM log lines ("Mon DD HH:MM:SS usec [..] ...").
+osm_seconds() { # LOG
+    awk '
+        function t(line,   f, h) { split(line, f, " "); split(f[3], h, ":");
+                                   return h[1] * 3600 + h[2] * 60 + h[3] + f[4] / 1e6 }
+        /Entering MASTER state/ && !start { start = t($0) }
+        /tables configured on all switches/ { end = t($0) }
+        END { if (start && end) printf "%.3f", end - start; else printf "-" }' "$1"
+}
+
+start_ibsim() { # NETFILE DIR
+    ibsim -s -N 4096 -S 1024 -P 32768 "$1" </dev/null >"$2/ibsim.log" 2>&1 &
+    IBSIM_PID=$!
+    for _ in $(seq 300); do
+        grep -q "simulator ready" "$2/ibsim.log" && return 0
+        sleep 0.1
+    done
+    echo "ibsim did not start"
+    cat "$2/ibsim.log"
+    return 1
+}
+
+stop_ibsim() {
+    kill "$IBSIM_PID" 2>/dev/null
+    wait "$IBSIM_PID" 2>/dev/null
+    IBSIM_PID=
+}
+
+opensm_once() { # DIR LOG ARGS...
+    local dir=$1 log=$2
+    shift 2
+    OSM_TMP_DIR=$dir OSM_CACHE_DIR=$dir LD_PRELOAD=$UMAD2SIM \
+        timeout 300 opensm -o -f "$log" "$@" >"$log.out" 2>&1
+    grep -q "SUBNET UP" "$log"
+}
+
+row() {
+    printf "%-8s %-8s %-8s %9s %7s | %9s %9s %9s %6s %5s\n" "$@"
+}
+
+bench_fabric() { # NAME GEN-ARGS...
+    local name=$1
+    shift
+    [ -n "${ONLY:-}" ] && [ "$ONLY" != "$name" ] && return
+    local dir=$WORK/$name
+    mkdir -p "$dir"
+    "$FABTOPO" gen "$@" -f ibnetdiscover -o "$dir/fabric.net" || return
+    echo
+    echo "== $name: fabtopo gen $*: $("$FABTOPO" show "$dir/fabric.net" | sed -n 's/^nodes *//p')"
+    start_ibsim "$dir/fabric.net" "$dir" || return
+    if ! opensm_once "$dir" "$dir/osm-lids.log" -R minhop ||
+        ! LD_PRELOAD=$UMAD2SIM "$FABTOPO" discover -f json -o "$dir/live.json" 2>/dev/null; then
+        echo "OpenSM or discovery failed"
+        stop_ibsim
+        return
+    fi
+    row source engine ran time_s ratio a2a_max a2a_load shift_max cloop lost
+    declare -A osm_time
+    for e in $OSM_ENGINES; do
+        local log=$dir/osm-$e.log qos=
+        case $e in dfsssp | nue) qos=-Q ;; esac
+        local ran=failed t=-
+        if opensm_once "$dir" "$log" -R "$e" $qos; then
+            ran=$(sed -n 's/.*-> osm_ucast_mgr_process: \(.*\) tables configured on all switches.*/\1/p' "$log" | tail -1)
+            [ -n "$ran" ] || ran=?
+            t=$(osm_seconds "$log")
+        fi
+        osm_time[$e]=$t
+        [ "$ran" != "$e" ] && ran="$ran!"
+        if LD_PRELOAD=$UMAD2SIM "$FABTOPO" lfts --live "$dir/live.json" -o "$dir/osm-$e.dump" 2>/dev/null; then
+            # shellcheck disable=SC2046
+            row opensm "$e" "$ran" "$t" "" $(score "$dir/live.json" "$dir/osm-$e.dump")
+        else
+            row opensm "$e" "$ran" "$t" "" - - - - -
+        fi
+    done
+    stop_ibsim
+    for e in $OUR_ENGINES; do
+        local t ratio=-
+        t=$("$FABTOPO" route -e "$e" -o "$dir/our-$e.dump" "$dir/live.json" 2>&1 |
+            sed -n 's/.* routed in \([0-9.]*\) s.*/\1/p')
+        local ot=${osm_time[$e]:--}
+        if [ -n "$t" ] && [ "$ot" != - ]; then
+            ratio=$(awk -v a="$t" -v b="$ot" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "-" }')
+        fi
+        # shellcheck disable=SC2046
+        row project "$e" "$e" "${t:--}" "$ratio" $(score "$dir/live.json" "$dir/our-$e.dump")
+    done
+}
+
+if [ "${SKIP_SIM:-0}" != 1 ]; then
+    if ! command -v ibsim >/dev/null || ! command -v opensm >/dev/null || [ ! -e "$UMAD2SIM" ]; then
+        echo "part 1 skipped: ibsim, opensm or umad2sim missing"
+    else
+        echo
+        echo "Part 1: under ibsim. ran: the engine OpenSM's log says configured the"
+        echo "switches ('!' = not the one asked for); time_s: OpenSM from its log (upper"
+        echo "bound), project the routing call; ratio = project / OpenSM, same engine;"
+        echo "a2a_max / shift_max: most flows on one inter-switch link, all-to-all /"
+        echo "worst shift permutation; a2a_load: the same weighted by link rate; cloop: credit loop in"
+        echo "all-to-all's channel dependencies; lost: flows not delivered."
+        bench_fabric ft2-512 ft2 --hosts 512 --radix 32
+        bench_fabric ft3-1024 ft3 --hosts 1024 --radix 16
+        bench_fabric ft2-512-deg5 ft2 --hosts 512 --radix 32 --degrade 0.05 --seed 1
+        bench_fabric rail-64x8 rail --hosts 64
+        bench_fabric torus-8x8 torus --hosts 128 --torus 8x8
+    fi
+fi
+
+if [ "${SKIP_SCALE:-0}" != 1 ]; then
+    echo
+    echo "Part 2: 3-level fat trees from file (radix 64 above 4000 hosts), routing only"
+    echo "(no dump: at 44k endpoints it would be ~15 GB of text). IB has 49151 unicast"
+    echo "LIDs (LMC 0), so endpoints + switches must stay below that."
+    printf "%-8s %-8s %-9s %-7s %9s %10s %9s\n" hosts switches engine status route_s wall_s peak_MiB
+    for n in ${SIZES:-1000 4000 16000 44000 100000}; do
+        local_radix=36
+        [ "$n" -gt 4000 ] && local_radix=64
+        f=$WORK/ft3-$n.json
+        "$FABTOPO" gen ft3 --hosts "$n" --radix $local_radix -f json -o "$f" 2>"$WORK/gen.err" || {
+            printf "%-8s gen failed: %s\n" "$n" "$(head -1 "$WORK/gen.err")"
+            continue
+        }
+        sw=$("$FABTOPO" show "$f" | sed -n 's/^nodes *[0-9]*: \([0-9]*\) switches.*/\1/p')
+        for e in ${SCALE_ENGINES:-ftree minhop updn}; do
+            out=$( { /usr/bin/time -f "TIME %e %M" "$FABTOPO" route -n -e "$e" "$f"; } 2>&1)
+            status=ok
+            echo "$out" | grep -q "routed in" || status=$(echo "$out" | grep -v TIME | head -1 | sed 's/^fabtopo route: //' | cut -c1-60)
+            rt=$(echo "$out" | sed -n 's/.* routed in \([0-9.]*\) s.*/\1/p')
+            read -r wall peak <<<"$(echo "$out" | sed -n 's/^TIME //p')"
+            if [ "$status" = ok ]; then
+                printf "%-8s %-8s %-9s %-7s %9s %10s %9d\n" "$n" "$sw" "$e" ok "$rt" "$wall" $((peak / 1024))
+            else
+                printf "%-8s %-8s %-9s %s\n" "$n" "$sw" "$e" "$status"
+                break
+            fi
+        done
+        rm -f "$f"
+    done
+fi
