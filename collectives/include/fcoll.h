@@ -32,6 +32,9 @@
  *                       "=eth0", comma-separated)
  *  FCOLL_DEBUG          log level to stderr when no callback is set:
  *                       ERROR, WARN (default), INFO, DEBUG
+ *  FCOLL_TCP_NSOCKS     sockets per peer for tcp (default 2, at most 8)
+ *  FCOLL_SHM_CMA        0 stops shm from reading peers' buffers directly
+ *                       (cross-memory attach) for large copies
  */
 #ifndef FCOLL_H
 #define FCOLL_H

@@ -14,7 +14,8 @@
  * puts a descriptor (key, length) into a slot; the receiver gets the bytes
  * straight into its destination and notifies "done", which completes the
  * send. Reduced data always goes through slots (the receiver reduces out of
- * them), so the sender knows which protocol its receiver expects.
+ * them), and so do pipelined chains; plans mark those messages eager on
+ * both ends, so sender and receiver agree on the protocol.
  */
 #include <errno.h>
 #include <poll.h>
@@ -368,8 +369,7 @@ static void plan_prepare(fcoll_comm_t *comm, fcoll__plan_t *p)
     for (int i = 0; i < p->n; i++) {
         fcoll__xfer_t *op = &p->ops[i];
         const fcoll__peer_t *pe = &comm->peers[op->peer];
-        op->rndv =
-            pe->get_min > 0 && op->len >= pe->get_min && op->reduce == NULL && !op->to_reducer;
+        op->rndv = pe->get_min > 0 && op->len >= pe->get_min && !op->eager;
         size_t piece = op->rndv ? RNDV_PIECE : pe->slot_size;
         op->nchunks = op->len == 0 ? 1 : (op->len + piece - 1) / piece;
         if (op->rndv && op->kind == FCOLL__XFER_SEND)

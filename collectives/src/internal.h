@@ -97,7 +97,7 @@ typedef struct fcoll__xfer {
     char *rbuf;              /* RECV: destination */
     const char *rsrc;        /* RECV with reduce: other operand (NULL: rbuf) */
     fcoll__reduce_fn reduce; /* RECV: NULL copies */
-    int to_reducer;          /* SEND: the receiver reduces (no rendezvous) */
+    int eager;               /* always through slots: set on both ends of a message */
     size_t esize;            /* element size for reduce */
     size_t len;              /* bytes */
     int dep;                 /* index of the op whose done bytes bound this one, -1 */
@@ -146,8 +146,10 @@ struct fcoll_comm {
 fcoll_status_t fcoll__plan_add(fcoll__plan_t *p, const fcoll__xfer_t *op, int *index);
 void fcoll__plan_free(fcoll__plan_t *p);
 int fcoll__plan_send(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep);
-/* A send whose receiver posts fcoll__plan_recv_reduce for it. */
-int fcoll__plan_send_red(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep);
+/* Keeps op i (and so its message) off the rendezvous path: for sends whose
+ * receiver reduces (plan_recv_reduce ops are eager already), and for chains
+ * where each hop must stream behind the previous one. Returns i. */
+int fcoll__plan_eager(fcoll__plan_t *p, int i);
 int fcoll__plan_recv(fcoll__plan_t *p, int peer, void *buf, size_t len, int dep);
 int fcoll__plan_recv_reduce(fcoll__plan_t *p, int peer, void *dst, const void *src, size_t len,
                             fcoll__reduce_fn fn, size_t esize, int dep);

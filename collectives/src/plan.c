@@ -44,15 +44,11 @@ int fcoll__plan_send(fcoll__plan_t *p, int peer, const void *buf, size_t len, in
     return add(p, &op);
 }
 
-int fcoll__plan_send_red(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep)
+int fcoll__plan_eager(fcoll__plan_t *p, int i)
 {
-    fcoll__xfer_t op = {.kind = FCOLL__XFER_SEND,
-                        .peer = peer,
-                        .sbuf = buf,
-                        .len = len,
-                        .dep = dep,
-                        .to_reducer = 1};
-    return add(p, &op);
+    if (i >= 0)
+        p->ops[i].eager = 1;
+    return i;
 }
 
 int fcoll__plan_recv(fcoll__plan_t *p, int peer, void *buf, size_t len, int dep)
@@ -72,6 +68,7 @@ int fcoll__plan_recv_reduce(fcoll__plan_t *p, int peer, void *dst, const void *s
                         .len = len,
                         .reduce = fn,
                         .esize = esize,
-                        .dep = dep};
+                        .dep = dep,
+                        .eager = 1};
     return add(p, &op);
 }

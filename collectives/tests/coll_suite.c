@@ -283,6 +283,9 @@ static int run_rank(int rank, int n, fcoll_unique_id_t *id, const opts_t *o)
                     t_bcast(&x, FCOLL_INT8, cs[k], ip);
                     t_reduce(&x, FCOLL_FLOAT64, FCOLL_AVG, cs[k], ip);
                 }
+                /* binomial broadcast of a large message (rendezvous on shm) */
+                if (n <= 4)
+                    t_bcast(&x, FCOLL_UINT8, big + 1, ip);
                 if (o->large)
                     t_allreduce(&x, FCOLL_FLOAT32, FCOLL_SUM, big, ip);
             }

@@ -35,10 +35,11 @@ static fcoll_status_t exchange(fcoll_comm_t *c, int peer, const char *sbuf, size
 {
     fcoll__plan_t *p = &c->plan;
     p->n = 0;
-    if (sbuf != NULL && red.fn != NULL)
-        fcoll__plan_send_red(p, peer, sbuf, slen, -1);
-    else if (sbuf != NULL)
-        fcoll__plan_send(p, peer, sbuf, slen, -1);
+    if (sbuf != NULL) {
+        int i = fcoll__plan_send(p, peer, sbuf, slen, -1);
+        if (red.fn != NULL) /* the partner reduces it */
+            fcoll__plan_eager(p, i);
+    }
     if (rbuf != NULL) {
         /* Same bytes both ways (recursive doubling): reduce only what was
          * already sent. */

@@ -18,7 +18,7 @@ int fcoll__ring_reduce_scatter(fcoll_comm_t *c, fcoll__plan_t *p, const char *sr
     for (int s = 0; s < n - 1; s++) {
         int sb = ((pos - s - 1) % n + n) % n, rb = ((pos - s - 2) % n + n) % n;
         const char *from = s == 0 ? src + off[sb] : acc + off[sb];
-        fcoll__plan_send_red(p, next, from, len[sb], last);
+        fcoll__plan_eager(p, fcoll__plan_send(p, next, from, len[sb], last));
         char *to = s == n - 2 ? final : acc + off[rb];
         last = fcoll__plan_recv_reduce(p, prev, to, src + off[rb], len[rb], red.fn, red.esize, -1);
     }

@@ -47,11 +47,18 @@ fcoll_status_t fcoll__bcast_tree(fcoll_comm_t *c, void *buf, size_t bytes, int r
     tree_t t = tree_of(c, root, chain);
     fcoll__plan_t *p = &c->plan;
     p->n = 0;
+    /* A chain streams chunks hop by hop: keep it off the rendezvous path,
+     * which forwards only whole messages. */
     int dep = -1;
     if (t.parent >= 0)
         dep = fcoll__plan_recv(p, t.parent, buf, bytes, -1);
-    for (int i = 0; i < t.nchild; i++)
-        fcoll__plan_send(p, t.child[i], buf, bytes, dep);
+    if (chain)
+        fcoll__plan_eager(p, dep);
+    for (int i = 0; i < t.nchild; i++) {
+        int s = fcoll__plan_send(p, t.child[i], buf, bytes, dep);
+        if (chain)
+            fcoll__plan_eager(p, s);
+    }
     return fcoll__plan_run(c, p, chain ? "broadcast(chain)" : "broadcast(tree)");
 }
 
@@ -81,6 +88,6 @@ fcoll_status_t fcoll__reduce_tree(fcoll_comm_t *c, const void *s, void *r, size_
         in = acc;
     }
     if (t.parent >= 0)
-        fcoll__plan_send_red(p, t.parent, in, bytes, dep);
+        fcoll__plan_eager(p, fcoll__plan_send(p, t.parent, in, bytes, dep));
     return fcoll__plan_run(c, p, chain ? "reduce(chain)" : "reduce(tree)");
 }

@@ -23,8 +23,9 @@
  * excludes, "=rxe0" exact), else the first device with an active port.
  * FCOLL_IB_GID_INDEX picks the GID; by default a RoCE v2 IPv4-mapped GID,
  * then any other RoCE v2 global GID, then RoCE v1; zero and link-local GIDs
- * are never chosen. InfiniBand ports use the LID. FCOLL_IB_TIMEOUT and
- * FCOLL_IB_RETRY_CNT set the QP's ACK timeout exponent and retry count.
+ * are never chosen. InfiniBand ports use the LID. FCOLL_IB_TIMEOUT (default
+ * 18) and FCOLL_IB_RETRY_CNT (default 6) set the QP's ACK timeout exponent
+ * and retry count.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -463,8 +464,11 @@ static fcoll_status_t ib_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_
     c->log = &comm->opts.log;
     c->rank = comm->rank;
     c->nranks = n;
-    c->timeout = (uint8_t)env_int("FCOLL_IB_TIMEOUT", 14, 1, 31);
-    c->retry_cnt = (uint8_t)env_int("FCOLL_IB_RETRY_CNT", 7, 0, 7);
+    /* 4.096 us << 18 is about 1 s per try on hardware. rxe reads a retry
+     * count of 7 as "retry forever" (like rnr_retry), so a dead peer would
+     * never show: 6 is the default. */
+    c->timeout = (uint8_t)env_int("FCOLL_IB_TIMEOUT", 18, 1, 31);
+    c->retry_cnt = (uint8_t)env_int("FCOLL_IB_RETRY_CNT", 6, 0, 7);
     c->peers = calloc((size_t)n, sizeof(ib_peer_t));
     ib_wire_t *mine = calloc((size_t)n, sizeof(ib_wire_t));
     ib_wire_t *all = calloc((size_t)n * (size_t)n, sizeof(ib_wire_t));
