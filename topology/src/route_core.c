@@ -229,6 +229,12 @@ ftopo_status ftopo__rgraph_build(ftopo_routes *routes, ftopo__dest_order order, 
     return st;
 }
 
+/* A switch and its potential, for the qsort fallback. */
+typedef struct phi_entry {
+    int64_t phi;
+    int32_t sw;
+} phi_entry;
+
 ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ftopo_diag *diag)
 {
     memset(s, 0, sizeof(*s));
@@ -248,7 +254,10 @@ ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ft
     s->order = malloc((g->n ? g->n : 1) * sizeof(*s->order));
     s->weight = malloc(s->weight_cap * sizeof(*s->weight));
     s->heap = malloc(max_degree * sizeof(*s->heap));
-    if (!s->order || !s->weight || !s->heap) {
+    s->bucket_cap = 4 * (g->n ? g->n : 1) + 2;
+    s->bucket = malloc(s->bucket_cap * sizeof(*s->bucket));
+    s->sorted = malloc((g->n ? g->n : 1) * sizeof(phi_entry));
+    if (!s->order || !s->weight || !s->heap || !s->bucket || !s->sorted) {
         ftopo__rscratch_free(s);
         return ftopo__fail(diag, FTOPO_ERR_NOMEM, "routing: out of memory for scratch");
     }
@@ -260,6 +269,8 @@ void ftopo__rscratch_free(ftopo__rscratch *s)
     free(s->order);
     free(s->weight);
     free(s->heap);
+    free(s->bucket);
+    free(s->sorted);
     memset(s, 0, sizeof(*s));
 }
 
@@ -281,13 +292,6 @@ void ftopo__rgraph_bfs(const ftopo__rgraph *g, int32_t from, int32_t *dist, int3
         }
     }
 }
-
-/* Potential-ordered switches: a counting pass is not possible for
- * arbitrary potentials, so sort (phi, switch) pairs. */
-typedef struct phi_entry {
-    int64_t phi;
-    int32_t sw;
-} phi_entry;
 
 static int cmp_phi_desc(const void *a, const void *b)
 {
@@ -326,11 +330,31 @@ static void heap_sift_down(ftopo__cand *heap, size_t len, size_t i)
     heap[i] = v;
 }
 
-static size_t sort_by_potential(const ftopo__rgraph *g, ftopo__rscratch *s, const int64_t *phi,
-                                phi_entry *tmp)
+/* Reachable switches into s->order, highest potential first, ties by
+ * switch index. Hop-based engines have potentials below 4n: a counting
+ * sort, linear; weighted ones fall back to qsort. */
+static size_t sort_by_potential(const ftopo__rgraph *g, ftopo__rscratch *s, const int64_t *phi)
 {
-    size_t count = 0;
-    for (size_t i = 0; i < g->n; i++)
+    size_t n = g->n, count = 0;
+    int64_t max = -1;
+    for (size_t i = 0; i < n; i++)
+        if (phi[i] > max)
+            max = phi[i];
+    if (max < (int64_t)s->bucket_cap - 1) {
+        size_t *start = s->bucket;
+        memset(start, 0, ((size_t)max + 2) * sizeof(*start));
+        for (size_t i = 0; i < n; i++)
+            if (phi[i] >= 0)
+                start[max - phi[i] + 1]++;
+        for (int64_t b = 0; b <= max; b++)
+            start[b + 1] += start[b];
+        for (size_t i = 0; i < n; i++)
+            if (phi[i] >= 0)
+                s->order[start[max - phi[i]]++] = (int32_t)i;
+        return start[max];
+    }
+    phi_entry *tmp = s->sorted;
+    for (size_t i = 0; i < n; i++)
         if (phi[i] >= 0)
             tmp[count++] = (phi_entry){phi[i], (int32_t)i};
     qsort(tmp, count, sizeof(*tmp), cmp_phi_desc);
@@ -339,9 +363,8 @@ static size_t sort_by_potential(const ftopo__rgraph *g, ftopo__rscratch *s, cons
     return count;
 }
 
-ftopo_status ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp,
-                                const uint8_t *cand, const int64_t *phi, bool flow_weighted,
-                                ftopo_diag *diag)
+void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, const uint8_t *cand,
+                        const int64_t *phi, bool flow_weighted)
 {
     int32_t target = g->group_sw[grp];
     size_t first = g->group_start[grp];
@@ -349,11 +372,7 @@ ftopo_status ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp
     const uint16_t *lids = g->dest_lid + first;
     const bool *flow = g->dest_flow + first;
 
-    phi_entry *tmp = malloc((g->n ? g->n : 1) * sizeof(*tmp));
-    if (!tmp)
-        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "routing: out of memory");
-    size_t reached = sort_by_potential(g, s, phi, tmp);
-    free(tmp);
+    size_t reached = sort_by_potential(g, s, phi);
     /* Unreachable counts CA LIDs at switches with CA sources: traffic
      * starts at CAs, and up/down may leave a switch no legal path to a LID
      * (one root to another root's leaf) that no flow from a CA ever asks
@@ -412,5 +431,4 @@ ftopo_status ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp
         for (size_t i = 0; i < nc; i++)
             g->load[s->heap[i].edge] = s->heap[i].load;
     }
-    return FTOPO_OK;
 }

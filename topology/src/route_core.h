@@ -67,6 +67,9 @@ typedef struct ftopo__rscratch {
     uint64_t *weight; /* per (destination in group, switch): flows reaching it */
     size_t weight_cap;
     ftopo__cand *heap; /* candidate edges of one switch */
+    size_t *bucket;    /* counting sort of potentials below bucket_cap - 1 */
+    size_t bucket_cap;
+    void *sorted; /* (potential, switch) pairs for the qsort fallback */
 } ftopo__rscratch;
 
 ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ftopo_diag *diag);
@@ -79,9 +82,8 @@ void ftopo__rscratch_free(ftopo__rscratch *s);
  * flow_weighted: a switch adds to the edge it picks the flows that reach it
  * (its own sources plus those the switches below sent it) instead of 1 per
  * LID, which is what makes fat trees D-mod-k. */
-ftopo_status ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp,
-                                const uint8_t *cand, const int64_t *phi, bool flow_weighted,
-                                ftopo_diag *diag);
+void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, const uint8_t *cand,
+                        const int64_t *phi, bool flow_weighted);
 
 /* Breadth-first hop distances from switch `from` over all switch links into
  * dist (n entries, -1 unreachable); queue needs n entries. */

@@ -107,7 +107,7 @@ ftopo_status ftopo__route_sssp(ftopo_routes *routes, const ftopo_route_engine_op
             for (size_t e = g.adj_start[s]; e < g.adj_start[s + 1]; e++)
                 cand[e] = dist[s] > 0 && dist[g.adj_sw[e]] >= 0 &&
                           dist[g.adj_sw[e]] + weight(&g, e) == dist[s];
-        st = ftopo__route_group(&g, &scratch, grp, cand, dist, true, diag);
+        ftopo__route_group(&g, &scratch, grp, cand, dist, true);
     }
     if (st == FTOPO_OK && result) {
         result->destinations = g.num_dest;

@@ -22,6 +22,7 @@ typedef struct updn {
     int32_t *queue;
     int64_t *phi;
     uint8_t *cand;
+    uint8_t *up_edge; /* per edge: it leads up (to a switch above) */
 } updn;
 
 /* x is "above" y: nearer the roots, GUID breaking ties within a rank. */
@@ -108,7 +109,7 @@ static void updn_dag(updn *u, int32_t t)
         int32_t x = u->queue[head++];
         for (size_t e = g->adj_start[x]; e < g->adj_start[x + 1]; e++) {
             int32_t y = g->adj_sw[e];
-            if (u->down[y] < 0 && above(u, y, x)) {
+            if (u->down[y] < 0 && u->up_edge[e]) {
                 u->down[y] = u->down[x] + 1;
                 u->queue[tail++] = y;
             }
@@ -121,7 +122,7 @@ static void updn_dag(updn *u, int32_t t)
         int32_t y = u->queue[head++];
         for (size_t e = g->adj_start[y]; e < g->adj_start[y + 1]; e++) {
             int32_t x = g->adj_sw[e];
-            if (u->up[x] < 0 && above(u, y, x)) {
+            if (u->up[x] < 0 && !u->up_edge[e]) {
                 u->up[x] = u->up[y] + 1;
                 u->queue[tail++] = x;
             }
@@ -133,10 +134,9 @@ static void updn_dag(updn *u, int32_t t)
         for (size_t e = g->adj_start[s]; e < g->adj_start[s + 1]; e++) {
             int32_t x = g->adj_sw[e];
             if (ancestor)
-                u->cand[e] =
-                    u->down[s] > 0 && u->down[x] == u->down[s] - 1 && above(u, (int32_t)s, x);
+                u->cand[e] = u->down[s] > 0 && !u->up_edge[e] && u->down[x] == u->down[s] - 1;
             else
-                u->cand[e] = u->up[s] > 0 && u->up[x] == u->up[s] - 1 && above(u, x, (int32_t)s);
+                u->cand[e] = u->up[s] > 0 && u->up_edge[e] && u->up[x] == u->up[s] - 1;
         }
     }
 }
@@ -150,6 +150,7 @@ static void updn_free(updn *u)
     free(u->queue);
     free(u->phi);
     free(u->cand);
+    free(u->up_edge);
     ftopo__rgraph_free(&u->g);
 }
 
@@ -169,9 +170,11 @@ ftopo_status ftopo__route_updown(ftopo_routes *routes, const ftopo_route_engine_
     u.queue = malloc(n * sizeof(*u.queue));
     u.phi = malloc(n * sizeof(*u.phi));
     u.cand = malloc(m ? m : 1);
+    u.up_edge = malloc(m ? m : 1);
     int32_t *roots = malloc(n * sizeof(*roots));
     ftopo__rscratch scratch = {0};
-    if (!u.rank || !u.guid || !u.down || !u.up || !u.queue || !u.phi || !u.cand || !roots) {
+    if (!u.rank || !u.guid || !u.down || !u.up || !u.queue || !u.phi || !u.cand || !u.up_edge ||
+        !roots) {
         st = ftopo__fail(diag, FTOPO_ERR_NOMEM, "updn: out of memory");
         goto out;
     }
@@ -191,11 +194,14 @@ ftopo_status ftopo__route_updown(ftopo_routes *routes, const ftopo_route_engine_
     ftopo__log(diag, FTOPO_LOG_INFO, "up/down: %zu root switch%s%s", num_roots,
                num_roots == 1 ? "" : "es", opts && opts->num_roots ? " (given)" : " (automatic)");
     rank_from_roots(&u, roots, num_roots);
+    for (size_t sw = 0; sw < u.g.n; sw++)
+        for (size_t e = u.g.adj_start[sw]; e < u.g.adj_start[sw + 1]; e++)
+            u.up_edge[e] = above(&u, u.g.adj_sw[e], (int32_t)sw);
 
     st = ftopo__rscratch_init(&u.g, &scratch, diag);
     for (size_t grp = 0; grp < u.g.num_groups && st == FTOPO_OK; grp++) {
         updn_dag(&u, u.g.group_sw[grp]);
-        st = ftopo__route_group(&u.g, &scratch, grp, u.cand, u.phi, flow_weighted, diag);
+        ftopo__route_group(&u.g, &scratch, grp, u.cand, u.phi, flow_weighted);
     }
     if (st == FTOPO_OK && result) {
         result->destinations = u.g.num_dest;
