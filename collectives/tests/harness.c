@@ -57,7 +57,7 @@ int harness_run(harness_t *h, harness_fn fn, void *arg)
     for (int r = 0; r < h->nranks; r++) {
         pid_t pid = fork();
         if (pid == 0)
-            _exit(child(r, h->nranks, fds[0], fds[1], fn, arg));
+            exit(child(r, h->nranks, fds[0], fds[1], fn, arg)); /* exit: leak checks run */
         if (pid < 0) {
             perror("fork");
             kill_all(h, alive);
