@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Topology benchmark, printed side by side in one run:
+#  1. live discovery of the same simulated fabric (ibsim + OpenSM) by
+#     `fabtopo discover` (libibnetdisc + the model) and by `ibnetdiscover`,
+#     at 128 and 1024 hosts: median wall time of REPS runs each, run in
+#     alternation, whole processes, output in ibnetdiscover format to
+#     /dev/null for both; ratio = fabtopo / ibnetdiscover.
+#  2. loading a synthetic 3-level fat tree (radix 128) from a file and
+#     building its graph (`fabtopo show`: read, finalize, summarize) at 1k,
+#     10k and 100k endpoints, from ibnetdiscover text and from JSON: median
+#     time and peak resident memory, and how both grow per 10x.
+#
+#   scripts/bench-topology.sh          (REPS=5, BUILD=build by default)
+#
+# Machines here are shared and noisy: compare within one run, not across.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$root/build}
+reps=${REPS:-5}
+
+[ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" >/dev/null
+cmake --build "$build" -j "$(nproc)" --target fabtopo >/dev/null
+fabtopo=$build/bin/fabtopo
+
+. "$root/tests/sim/simlib.sh"
+sim_workdir
+w=$SIM_WORK
+
+now_ms() {
+    echo $(($(date +%s%N) / 1000000))
+}
+
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# calc EXPR: floating-point arithmetic (awk, so no bc needed).
+calc() {
+    awk "BEGIN { print $1 }"
+}
+
+[ -x /usr/bin/time ] || { echo "bench-topology.sh: needs /usr/bin/time (scripts/install-deps.sh)" >&2; exit 1; }
+echo "topology benchmark on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- 1. live discovery --------------------------------------------------
+discovery() {
+    local kind=$1 hosts=$2 net=$w/$1-$2.net
+    "$fabtopo" gen "$kind" --hosts "$hosts" -o "$net"
+    sim_start "$net" $(sim_limits "$net")
+    sim_sm_sweep
+    local ours=() theirs=() t i mads
+    # One warm-up each: the first client pays for ibsim's first answers.
+    sim_run "$fabtopo" discover -o /dev/null 2>/dev/null
+    sim_run ibnetdiscover >/dev/null 2>&1
+    for ((i = 0; i < reps; i++)); do
+        t=$(now_ms)
+        sim_run "$fabtopo" discover -o /dev/null 2>/dev/null
+        ours+=($(($(now_ms) - t)))
+        t=$(now_ms)
+        sim_run ibnetdiscover >/dev/null 2>&1
+        theirs+=($(($(now_ms) - t)))
+    done
+    mads=$(sim_run "$fabtopo" discover -v -o /dev/null 2>&1 | sed -n 's/.*: \([0-9]*\) MADs.*/\1/p')
+    local a b
+    a=$(printf '%s\n' "${ours[@]}" | median)
+    b=$(printf '%s\n' "${theirs[@]}" | median)
+    printf '%-10s %6s %7s %6s %12s %16s %7.2f\n' "$kind" "$hosts" \
+        "$(grep -c '^\(Switch\|Ca\)' "$net")" "$mads" "$a" "$b" "$(calc "$a / $b")"
+    sim_stop
+}
+
+if (sim_require ibnetdiscover) 2>/dev/null; then
+    echo
+    echo "1. live discovery under ibsim, median of $reps (ms, whole process)"
+    printf '%-10s %6s %7s %6s %12s %16s %7s\n' fabric hosts nodes MADs "fabtopo ms" \
+        "ibnetdiscover ms" ratio
+    discovery ft2 128
+    discovery ft3 1024
+else
+    echo "1. live discovery: skipped ($(sim_require ibnetdiscover 2>&1 | head -1))"
+fi
+
+# ---- 2. load from file --------------------------------------------------
+echo
+echo "2. load a fat tree from file and build its graph (fabtopo show), median of 3"
+printf '%-8s %-13s %10s %10s %9s %10s %9s\n' endpoints format "file MB" "time ms" growth \
+    "peak MB" growth
+for format in ibnetdiscover json; do
+    prev_t= prev_m=
+    for n in 1000 10000 100000; do
+        file=$w/ft3-$n.$format
+        "$fabtopo" gen ft3 --hosts "$n" --radix 128 -f "$format" -o "$file"
+        times=() mem=0
+        for i in 1 2 3; do
+            out=$(/usr/bin/time -f '%e %M' "$fabtopo" show "$file" 2>&1 >/dev/null | tail -1)
+            times+=($(calc "int(${out% *} * 1000)"))
+            [ "${out#* }" -gt "$mem" ] && mem=${out#* }
+        done
+        t=$(printf '%s\n' "${times[@]}" | median)
+        [ "$t" -gt 0 ] || t=1
+        mb=$(calc "$mem / 1024")
+        growth_t=- growth_m=-
+        if [ -n "$prev_t" ]; then
+            growth_t=$(printf 'x%.1f' "$(calc "$t / $prev_t")")
+            growth_m=$(printf 'x%.1f' "$(calc "$mb / $prev_m")")
+        fi
+        printf '%-8s %-13s %10.1f %10s %9s %10.1f %9s\n' "$n" "$format" \
+            "$(calc "$(stat -c %s "$file") / 1048576")" "$t" "$growth_t" "$mb" "$growth_m"
+        prev_t=$t prev_m=$mb
+        rm -f "$file"
+    done
+done
