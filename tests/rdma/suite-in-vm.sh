@@ -21,11 +21,27 @@ run() {
 
 run smoke "$here/smoke-in-vm.sh"
 
-# The collectives ib transport tests, once they are built.
-for t in "$build"/tests/rdma/test_ib_* "$build"/collectives/tests/rdma/*; do
-    [ -x "$t" ] || continue
-    run "${t##*/}" timeout 300 "$t"
-done
+# The collectives ib transport through its ops table: data with 2 and 4
+# ranks, then a killed peer and an aborted peer must end in errors.
+tl=$build/tests/rdma/test_ib_tl
+if [ -x "$tl" ]; then
+    run ib_tl_2 timeout 300 "$tl" -n 2 -i 64
+    run ib_tl_4 timeout 300 "$tl" -n 4 -i 32
+    run ib_tl_kill timeout 300 "$tl" -n 2 -m kill
+    run ib_tl_abort timeout 300 "$tl" -n 2 -m abort
+else
+    echo "=== ib_tl: not built ($tl missing)"
+fi
+
+# The collectives correctness suite over ib, once libfcoll registers it.
+coll=$build/bin/fcoll-test-coll
+lib=$(ls "$build"/lib/libfcoll.so* 2>/dev/null | head -n1)
+if [ -x "$coll" ] && [ -n "$lib" ] && grep -q FCOLL_IB_HCA "$lib"; then
+    run coll_ib_2 timeout 600 "$coll" -n 2 -t ib
+    run coll_ib_4 timeout 600 "$coll" -n 4 -t ib
+else
+    echo "=== coll_ib: libfcoll has no ib transport yet (or is not built): skipped"
+fi
 
 if [ ${#failed[@]} -ne 0 ]; then
     echo "RDMA suite: FAILED: ${failed[*]}"

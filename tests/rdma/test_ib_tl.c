@@ -1,0 +1,312 @@
+/* The ib transport (collectives/src/tl/ib) driven directly through its ops
+ * table, on a real RDMA device (Soft-RoCE in the VM: tests/rdma, scripts/
+ * vm-run.sh). Forks N ranks that bootstrap through the library's own
+ * bootstrap and then:
+ *   data:  every rank streams messages of many sizes (0 B to one slot) to
+ *          every peer with receiver-driven credits, like the channel layer;
+ *          the receiver checks every byte; then teardown.
+ *   kill:  rank 1 dies after setup; rank 0's puts must end in an error, not
+ *          hang.
+ *   abort: rank 1 aborts its context; rank 0 must see an error.
+ * usage: test_ib_tl [-n RANKS] [-m data|kill|abort] [-i ITERS]
+ * Exits 77 when there is no active RDMA device (the test needs the VM).
+ */
+#include <arpa/inet.h>
+#include <infiniband/verbs.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "internal.h"
+#include "sock.h"
+#include "tl/ib/ib.h"
+
+#define IMM_CREDIT 0x80000000u
+#define DEADLINE_S 120
+
+static const fcoll__tl_ops_t *tl = &fcoll__tl_ib_ops;
+
+static unsigned char pattern(int from, int to, uint64_t msg, size_t j)
+{
+    return (unsigned char)(from * 31 + to * 17 + msg * 7 + j * 13 + (j >> 8));
+}
+
+static size_t msg_len(uint64_t k, size_t slot)
+{
+    static const size_t lens[] = {1, 0, 4095, 4096, 65539, 1, 300000};
+    if (k % 8 == 7)
+        return slot; /* a full slot now and then */
+    return lens[k % 7] > slot ? slot : lens[k % 7];
+}
+
+typedef struct peer_state {
+    uint64_t rkey;   /* peer's region for my data */
+    fcoll__mr_t mr;  /* my region for its data */
+    uint64_t sent;   /* messages posted */
+    uint64_t credit; /* messages the peer consumed */
+    uint64_t recvd;  /* messages consumed */
+} peer_state_t;
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        fprintf(stderr, "rank %d: ", rank);                                                        \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fprintf(stderr, "\n");                                                                     \
+        return 1;                                                                                  \
+    } while (0)
+
+static int run_rank(int rank, int n, int lfd, const struct sockaddr_storage *addr, const char *mode,
+                    uint64_t iters)
+{
+    fcoll_comm_t *comm = calloc(1, sizeof(*comm));
+    fcoll__boot_t boot = {.rank = rank, .nranks = n};
+    comm->rank = rank;
+    comm->nranks = n;
+    comm->opts.log = (fcoll__log_t){.level = FCOLL_LOG_INFO, .rank = rank};
+    boot.log = &comm->opts.log;
+    boot.deadline_ns = fcoll__now_ns() + (uint64_t)DEADLINE_S * 1000000000ull;
+    if (fcoll__boot_open(&boot, rank == 0 ? lfd : -1, addr, 0x1b7e57ull) != FCOLL_OK)
+        FAIL("bootstrap failed");
+    comm->boot = &boot;
+
+    uint8_t *use = calloc((size_t)n, 1);
+    for (int p = 0; p < n; p++)
+        use[p] = p != rank;
+    fcoll__tl_ctx_t *ctx = NULL;
+    fcoll_status_t st = tl->open(comm, use, &ctx);
+    if (st != FCOLL_OK)
+        FCOLL__ERR(&comm->opts.log, "open: %s", fcoll_strerror(st));
+    /* Everyone learns whether everyone opened. */
+    int okv = st == FCOLL_OK, *oks = calloc((size_t)n, sizeof(int));
+    if (fcoll__boot_allgather(&boot, &okv, oks, sizeof(int)) != FCOLL_OK)
+        FAIL("allgather failed");
+    for (int p = 0; p < n; p++)
+        if (!oks[p])
+            FAIL("rank %d could not open the ib transport", p);
+
+    fcoll__tl_attr_t attr;
+    tl->attr(ctx, &attr);
+    size_t region = attr.slot_size * attr.nslots;
+    peer_state_t *ps = calloc((size_t)n, sizeof(*ps));
+    uint64_t *mine = calloc((size_t)n, sizeof(uint64_t)), *all = calloc((size_t)n * n, 8);
+    for (int p = 0; p < n; p++) {
+        if (p == rank)
+            continue;
+        if ((st = tl->mem_alloc(ctx, p, region, &ps[p].mr)) != FCOLL_OK)
+            FAIL("mem_alloc: %s", fcoll_strerror(st));
+        mine[p] = ps[p].mr.rkey;
+    }
+    if (fcoll__boot_allgather(&boot, mine, all, sizeof(uint64_t) * (size_t)n) != FCOLL_OK)
+        FAIL("allgather of keys failed");
+    for (int p = 0; p < n; p++)
+        ps[p].rkey = all[(size_t)p * (size_t)n + (size_t)rank];
+
+    int fault = strcmp(mode, "data") != 0;
+    char *src = malloc(attr.slot_size);
+    if (fault && rank != 0) {
+        if (rank == 1 && strcmp(mode, "kill") == 0)
+            _exit(0); /* dies with its QPs open: the kernel destroys them */
+        if (rank == 1)
+            tl->abort(ctx); /* QPs to error state, the process stays */
+        goto done;          /* waits there until rank 0 is done */
+    }
+
+    uint64_t deadline = fcoll__now_ns() + (uint64_t)DEADLINE_S * 1000000000ull;
+    uint64_t t0 = fcoll__now_ns(), bytes = 0, last_ping = 0;
+    for (;;) {
+        int busy = 0, pending = 0;
+        for (int p = 0; p < n; p++) {
+            if (p == rank || (fault && p != 1))
+                continue;
+            peer_state_t *q = &ps[p];
+            uint64_t want = fault ? UINT64_MAX : iters;
+            while (q->sent < want && q->sent - q->credit < attr.nslots) {
+                size_t len = msg_len(q->sent, attr.slot_size);
+                for (size_t j = 0; j < len; j++)
+                    src[j] = (char)pattern(rank, p, q->sent, j);
+                unsigned slot = (unsigned)(q->sent % attr.nslots);
+                int completed = 0;
+                st = tl->put(ctx, p, src, len, q->rkey, (uint64_t)slot * attr.slot_size,
+                             slot << 24 | (uint32_t)len, q->sent, &completed);
+                if (st != FCOLL_OK) {
+                    if (fault) {
+                        printf("ok - rank 0: put to the failed peer: %s after %.1f s\n",
+                               fcoll_strerror(st), (fcoll__now_ns() - t0) / 1e9);
+                        goto done;
+                    }
+                    FAIL("put: %s", fcoll_strerror(st));
+                }
+                if (!completed)
+                    FAIL("put did not complete at once (this test keeps src busy)");
+                q->sent++;
+                bytes += len;
+                busy = 1;
+            }
+            pending |= q->sent < iters || q->credit < iters || q->recvd < iters;
+        }
+        fcoll__cqe_t cqe[32];
+        int got = 0;
+        st = tl->poll(ctx, cqe, 32, &got);
+        if (st != FCOLL_OK) {
+            if (fault) {
+                printf("ok - rank 0: poll after the peer failed: %s after %.1f s\n",
+                       fcoll_strerror(st), (fcoll__now_ns() - t0) / 1e9);
+                goto done;
+            }
+            FAIL("poll: %s", fcoll_strerror(st));
+        }
+        for (int i = 0; i < got; i++) {
+            if (cqe[i].kind != FCOLL__CQE_RECV)
+                continue;
+            peer_state_t *q = &ps[cqe[i].peer];
+            if (cqe[i].imm & IMM_CREDIT) {
+                q->credit += cqe[i].imm & 0xffffu;
+                continue;
+            }
+            unsigned slot = cqe[i].imm >> 24;
+            size_t len = cqe[i].imm & 0xffffffu;
+            if (slot != q->recvd % attr.nslots || len != msg_len(q->recvd, attr.slot_size))
+                FAIL("from %d: message %llu in slot %u with %zu bytes, expected slot %u, %zu bytes",
+                     cqe[i].peer, (unsigned long long)q->recvd, slot, len,
+                     (unsigned)(q->recvd % attr.nslots), msg_len(q->recvd, attr.slot_size));
+            const unsigned char *d =
+                (const unsigned char *)q->mr.addr + (size_t)slot * attr.slot_size;
+            for (size_t j = 0; j < len; j++)
+                if (d[j] != pattern(cqe[i].peer, rank, q->recvd, j))
+                    FAIL("from %d: message %llu byte %zu is 0x%02x, expected 0x%02x", cqe[i].peer,
+                         (unsigned long long)q->recvd, j, d[j],
+                         pattern(cqe[i].peer, rank, q->recvd, j));
+            q->recvd++;
+            if ((st = tl->notify(ctx, cqe[i].peer, IMM_CREDIT | 1u)) != FCOLL_OK)
+                FAIL("notify: %s", fcoll_strerror(st));
+            busy = 1;
+        }
+        if (!fault && !pending)
+            break;
+        if (fcoll__now_ns() > deadline)
+            FAIL("no progress: deadline of %d s passed (a hang)", DEADLINE_S);
+        if (fault && fcoll__now_ns() - last_ping > 100000000ull) {
+            /* Keep traffic going: a peer that is gone only shows when a
+             * work request gets no answer. */
+            last_ping = fcoll__now_ns();
+            st = tl->notify(ctx, 1, IMM_CREDIT);
+            if (st != FCOLL_OK) {
+                printf("ok - rank 0: notify to the failed peer: %s after %.1f s\n",
+                       fcoll_strerror(st), (fcoll__now_ns() - t0) / 1e9);
+                goto done;
+            }
+        }
+        if (!busy && got == 0)
+            tl->wait(ctx, 10);
+    }
+    double secs = (fcoll__now_ns() - t0) / 1e9;
+    printf("ok - rank %d: %llu messages to each of %d peers checked, %.1f MB/s sent\n", rank,
+           (unsigned long long)iters, n - 1, bytes / secs / 1e6);
+done:
+    /* Nobody closes before everyone is done: the last credits are in flight. */
+    if (fcoll__boot_allgather(&boot, &okv, oks, sizeof(int)) != FCOLL_OK && !fault)
+        FAIL("final allgather failed");
+    for (int p = 0; p < n; p++)
+        if (p != rank)
+            tl->mem_dereg(ctx, &ps[p].mr);
+    tl->close(ctx);
+    fcoll__boot_close(&boot);
+    free(src);
+    free(ps);
+    free(mine);
+    free(all);
+    free(use);
+    free(oks);
+    free(comm);
+    return 0;
+}
+
+static int have_device(void)
+{
+    int n = 0;
+    struct ibv_device **l = ibv_get_device_list(&n);
+    if (l != NULL)
+        ibv_free_device_list(l);
+    return n > 0;
+}
+
+int main(int argc, char **argv)
+{
+    int n = 2, opt;
+    const char *mode = "data";
+    uint64_t iters = 64;
+    while ((opt = getopt(argc, argv, "n:m:i:")) != -1) {
+        switch (opt) {
+        case 'n':
+            n = atoi(optarg);
+            break;
+        case 'm':
+            mode = optarg;
+            break;
+        case 'i':
+            iters = strtoull(optarg, NULL, 0);
+            break;
+        default:
+            fprintf(stderr, "usage: %s [-n RANKS] [-m data|kill|abort] [-i ITERS]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (n < 2 ||
+        (strcmp(mode, "data") != 0 && strcmp(mode, "kill") != 0 && strcmp(mode, "abort") != 0)) {
+        fprintf(stderr, "bad arguments\n");
+        return 2;
+    }
+    /* The NCCL_IB_HCA-style matcher, no device needed. */
+    int hca_ok =
+        fcoll__ib_hca_match(NULL, "rxe0", 1) && fcoll__ib_hca_match("rxe", "rxe0", 1) &&
+        fcoll__ib_hca_match("rxe0:1", "rxe0", 1) && !fcoll__ib_hca_match("rxe0:2", "rxe0", 1) &&
+        !fcoll__ib_hca_match("=rxe", "rxe0", 1) && fcoll__ib_hca_match("=mlx5_0,rxe0", "rxe0", 1) &&
+        !fcoll__ib_hca_match("^rxe", "rxe0", 1) && fcoll__ib_hca_match("^mlx5", "rxe0", 1);
+    printf("%s - FCOLL_IB_HCA matching\n", hca_ok ? "ok" : "not ok");
+    if (!hca_ok)
+        return 1;
+    if (!have_device()) {
+        printf("SKIP: no RDMA device (run in the VM: scripts/vm-run.sh)\n");
+        return 77;
+    }
+
+    fcoll__log_t log = {.level = FCOLL_LOG_WARN, .rank = -1};
+    struct sockaddr_storage a = {0}, bound;
+    struct sockaddr_in *sin = (struct sockaddr_in *)&a;
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int lfd = -1;
+    if (fcoll__sock_listen(&log, &a, &lfd, &bound) != FCOLL_OK)
+        return 1;
+    fflush(stdout);
+    pid_t *pids = calloc((size_t)n, sizeof(pid_t));
+    for (int r = 0; r < n; r++) {
+        pids[r] = fork();
+        if (pids[r] == 0) {
+            if (r != 0)
+                close(lfd);
+            alarm(DEADLINE_S + 30); /* last resort against a hang */
+            int rc = run_rank(r, n, lfd, &bound, mode, iters);
+            exit(rc); /* not _exit: LeakSanitizer checks at exit */
+        }
+    }
+    close(lfd);
+    int fail = 0;
+    for (int r = 0; r < n; r++) {
+        int status = 0;
+        waitpid(pids[r], &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            printf("not ok - rank %d ended with status 0x%x\n", r, status);
+            fail = 1;
+        }
+    }
+    free(pids);
+    printf("%s - ib transport, %d ranks, mode %s\n", fail ? "not ok" : "ok", n, mode);
+    return fail;
+}
