@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What a user sees when discovery cannot work or the fabric changed:
-# clear messages and meaningful exit codes, never a crash.
+# What a user sees when discovery cannot work, is limited, or the fabric
+# changed: clear messages and meaningful exit codes, never a crash.
 #   test_discover_errors.sh FABTOPO NETFILE
 set -euo pipefail
 fabtopo=$1
@@ -36,6 +36,11 @@ expect 2 "cut.cache: byte" "$fabtopo" diff -f cache "$w/cut.cache" "$w/live.cach
 cp "$w/live.cache" "$w/bad.cache"
 printf '\xff\xff\xff\xff' | dd of="$w/bad.cache" bs=1 seek=8 conv=notrunc status=none
 expect 2 "bad.cache: byte 8" "$fabtopo" diff "$w/bad.cache" "$w/live.cache"
+
+# A hop limit stops the sweep early: the far nodes are missing, not broken.
+sim_run "$fabtopo" discover -m 1 -t 50 -r 2 -f cache -o "$w/near.cache" 2>/dev/null ||
+    sim_fail "discovery with -m 1 failed"
+expect 1 "is missing from the second fabric" "$fabtopo" diff "$w/live.cache" "$w/near.cache"
 
 # A cable pulled on ibsim's console: the next discovery misses exactly it.
 leaf=$(awk '/^Switch/ { n++ } n == 2 && /^\[/ { print; exit }' "$netfile")
