@@ -10,13 +10,13 @@
 #     10k and 100k endpoints, from ibnetdiscover text and from JSON: median
 #     time and peak resident memory, and how both grow per 10x.
 #
-#   scripts/bench-topology.sh          (REPS=5, BUILD=build by default)
+#   scripts/bench-topology.sh          (REPS=7, BUILD=build by default)
 #
 # Machines here are shared and noisy: compare within one run, not across.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
-reps=${REPS:-5}
+reps=${REPS:-7}
 
 [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" >/dev/null
 cmake --build "$build" -j "$(nproc)" --target fabtopo >/dev/null
