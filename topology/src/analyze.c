@@ -332,24 +332,22 @@ static void set_state(tree *t, int32_t s, uint8_t state)
 static void step(an *a, tree *t, int32_t s, const endpoint *d)
 {
     const ftopo_routes *r = a->r;
-    const ftopo_fabric *f = a->f;
-    ftopo_node_id node = r->switches[s];
     uint8_t port = ftopo__lft_row(r, (size_t)s)[d->lid];
     ftopo_path_result res;
+    const ftopo__egress *e = NULL;
     if (port == FTOPO_LFT_NONE) {
         res = FTOPO_PATH_NO_ROUTE;
     } else if (port == 0) {
         res = FTOPO_PATH_MISDELIVERED;
-    } else if (port > f->nodes[node].num_ports ||
-               ftopo__port_at(f, node, port)->peer_node == FTOPO_NONE) {
+    } else if (port > r->sw_num_ports[s] ||
+               (e = ftopo__sw_egress(r, s, port))->peer == FTOPO_NONE) {
         res = FTOPO_PATH_DEAD_END;
     } else {
-        const ftopo__port *p = ftopo__port_at(f, node, port);
-        t->out[s] = ftopo__dlink(f, p->link, node, port);
-        t->next[s] = r->switch_index[p->peer_node];
+        t->out[s] = e->dlink;
+        t->next[s] = r->switch_index[e->peer];
         if (t->next[s] >= 0)
             return; /* still walking */
-        if (p->peer_node == d->node && p->peer_port == d->port) {
+        if (e->peer == d->node && e->peer_port == d->port) {
             set_state(t, s, ST_OK);
             t->dist[s] = 1;
             return;

@@ -17,6 +17,9 @@ void ftopo_routes_destroy(ftopo_routes *r)
     free(r->lid_lmc);
     free(r->port_lid);
     free(r->node_lid);
+    free(r->egress);
+    free(r->sw_port_base);
+    free(r->sw_num_ports);
     free(r);
 }
 
@@ -192,6 +195,26 @@ static ftopo_status build_switches(ftopo_routes *r, ftopo_diag *diag)
         if (f->nodes[n].type == FTOPO_NODE_SWITCH) {
             r->switch_index[n] = (int32_t)r->num_switches;
             r->switches[r->num_switches++] = (ftopo_node_id)n;
+        }
+    }
+    r->egress = malloc((f->num_ports + 1) * sizeof(*r->egress));
+    r->sw_port_base = malloc((r->num_switches + 1) * sizeof(*r->sw_port_base));
+    r->sw_num_ports = malloc(r->num_switches + 1);
+    if (!r->egress || !r->sw_port_base || !r->sw_num_ports)
+        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "routes: out of memory");
+    for (size_t n = 0; n < f->num_nodes; n++) {
+        const ftopo__node *node = &f->nodes[n];
+        for (int p = 1; p <= node->num_ports; p++) {
+            const ftopo__port *port = ftopo__port_at(f, (ftopo_node_id)n, p);
+            ftopo__egress *e = &r->egress[node->port_base + (size_t)p - 1];
+            e->peer = port->peer_node;
+            e->peer_port = port->peer_port;
+            e->dlink =
+                port->link == FTOPO_NONE ? -1 : ftopo__dlink(f, port->link, (ftopo_node_id)n, p);
+        }
+        if (r->switch_index[n] >= 0) {
+            r->sw_port_base[r->switch_index[n]] = node->port_base;
+            r->sw_num_ports[r->switch_index[n]] = (uint8_t)node->num_ports;
         }
     }
     size_t bytes = r->num_switches * ((size_t)r->lid_top + 1);

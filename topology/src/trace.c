@@ -49,12 +49,11 @@ static void add_dlink(ftopo__walk *w, ftopo_dlink_id d)
     w->num_dlinks++;
 }
 
-/* Decides where a switch sends the LID: returns the egress port, or 0 with
- * *res set when the walk ends here (hop recorded). */
-static int switch_egress(const ftopo_routes *r, ftopo__walk *w, ftopo_node_id node, int in_port,
-                         ftopo_lid dlid, size_t *switches_seen, ftopo_path_result *res)
+/* Decides where switch index `s` (node `node`) sends the LID: returns the
+ * egress port, or 0 with *res set when the walk ends here (hop recorded). */
+static int switch_egress(const ftopo_routes *r, ftopo__walk *w, int32_t s, ftopo_node_id node,
+                         int in_port, ftopo_lid dlid, size_t *switches_seen, ftopo_path_result *res)
 {
-    const ftopo_fabric *f = r->fabric;
     int out_port = 0;
     if (node == r->lid_node[dlid]) {
         *res = FTOPO_PATH_OK;
@@ -63,14 +62,14 @@ static int switch_egress(const ftopo_routes *r, ftopo__walk *w, ftopo_node_id no
     } else {
         if (w->visited)
             w->visited[node] = 1;
-        out_port = ftopo__lft_row(r, (size_t)r->switch_index[node])[dlid];
+        out_port = ftopo__lft_row(r, (size_t)s)[dlid];
         if (out_port == FTOPO_LFT_NONE) {
             *res = FTOPO_PATH_NO_ROUTE;
             out_port = 0;
         } else if (out_port == 0) {
             *res = FTOPO_PATH_MISDELIVERED;
-        } else if (out_port > f->nodes[node].num_ports ||
-                   ftopo__port_at(f, node, out_port)->peer_node == FTOPO_NONE) {
+        } else if (out_port > r->sw_num_ports[s] ||
+                   ftopo__sw_egress(r, s, out_port)->peer == FTOPO_NONE) {
             *res = FTOPO_PATH_DEAD_END;
             add_hop(w, node, in_port, out_port);
             return 0;
@@ -97,11 +96,14 @@ ftopo_path_result ftopo__route_walk(const ftopo_routes *r, ftopo_node_id src, in
     size_t switches_seen = 0;
     ftopo_node_id node = src;
     int in_port = 0, out_port;
+    int32_t s = r->switch_index[src];
+    const ftopo__egress *e;
 
-    if (f->nodes[src].type == FTOPO_NODE_SWITCH) {
-        out_port = switch_egress(r, w, node, in_port, dlid, &switches_seen, &res);
+    if (s >= 0) {
+        out_port = switch_egress(r, w, s, node, in_port, dlid, &switches_seen, &res);
         if (!out_port)
             return res;
+        e = ftopo__sw_egress(r, s, out_port);
     } else {
         if (src == dst && src_port == dst_port) {
             add_hop(w, src, 0, 0);
@@ -109,24 +111,25 @@ ftopo_path_result ftopo__route_walk(const ftopo_routes *r, ftopo_node_id src, in
         }
         out_port = src_port;
         if (out_port < 1 || out_port > f->nodes[src].num_ports ||
-            ftopo__port_at(f, src, out_port)->peer_node == FTOPO_NONE) {
+            (e = &r->egress[f->nodes[src].port_base + (size_t)out_port - 1])->peer == FTOPO_NONE) {
             add_hop(w, src, 0, 0);
             return FTOPO_PATH_NOT_CONNECTED;
         }
     }
     for (;;) {
         add_hop(w, node, in_port, out_port);
-        const ftopo__port *p = ftopo__port_at(f, node, out_port);
-        add_dlink(w, ftopo__dlink(f, p->link, node, out_port));
-        node = p->peer_node;
-        in_port = p->peer_port;
-        if (f->nodes[node].type != FTOPO_NODE_SWITCH) {
+        add_dlink(w, e->dlink);
+        node = e->peer;
+        in_port = e->peer_port;
+        s = r->switch_index[node];
+        if (s < 0) {
             add_hop(w, node, in_port, 0);
             return (node == dst && in_port == dst_port) ? FTOPO_PATH_OK : FTOPO_PATH_MISDELIVERED;
         }
-        out_port = switch_egress(r, w, node, in_port, dlid, &switches_seen, &res);
+        out_port = switch_egress(r, w, s, node, in_port, dlid, &switches_seen, &res);
         if (!out_port)
             return res;
+        e = ftopo__sw_egress(r, s, out_port);
     }
 }
 
