@@ -240,12 +240,38 @@ static fcoll_status_t step_recv_rndv(fcoll_comm_t *comm, fcoll__plan_t *p, int i
     return st;
 }
 
+/* Tells the transport where the op's coming chunks belong, so that it can
+ * place them there instead of in the slots (plain copies without a
+ * dependency only: anything else must not land early). Slots that already
+ * hold data, or may be receiving it, just miss the hint. */
+static void steer_ahead(fcoll__peer_t *pe, const fcoll__xfer_t *op)
+{
+    if (pe->no_steer || op->reduce != NULL || op->dep >= 0)
+        return;
+    for (unsigned k = 0; k < pe->nslots; k++) {
+        size_t off = op->done + (size_t)k * pe->slot_size;
+        if (off >= op->len)
+            break;
+        unsigned s = (unsigned)((pe->recv_seq + k) % pe->nslots);
+        if (pe->ready[s] || pe->steered[s])
+            continue;
+        size_t len = op->len - off < pe->slot_size ? op->len - off : pe->slot_size;
+        if (pe->tl->steer(pe->tlctx, op->peer, pe->slots.rkey, (uint64_t)s * pe->slot_size,
+                          op->rbuf + off, len) != FCOLL_OK) {
+            pe->no_steer = 1;
+            return;
+        }
+        pe->steered[s] = 1;
+    }
+}
+
 static fcoll_status_t step_recv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int *progress)
 {
     fcoll__xfer_t *op = &p->ops[i];
     fcoll__peer_t *pe = &comm->peers[op->peer];
     if (op->rndv)
         return step_recv_rndv(comm, p, i, progress);
+    steer_ahead(pe, op);
     while (op->chunks_done < op->nchunks) {
         unsigned s = (unsigned)(pe->recv_seq % pe->nslots);
         if (!pe->ready[s])
@@ -267,8 +293,13 @@ static fcoll_status_t step_recv(fcoll_comm_t *comm, fcoll__plan_t *p, int i, int
         if (op->reduce != NULL)
             op->reduce(op->rbuf + op->done, op->rsrc ? op->rsrc + op->done : op->rbuf + op->done,
                        src, clen / op->esize);
+        else if (pe->steered[s] && pe->ready_steered[s])
+            ; /* already in place */
         else if (clen > 0)
             memcpy(op->rbuf + op->done, src, clen);
+        if (pe->steered[s] && !pe->ready_steered[s])
+            pe->tl->unsteer(pe->tlctx, op->peer, pe->slots.rkey, (uint64_t)s * pe->slot_size);
+        pe->steered[s] = 0;
         op->done += clen;
         op->chunks_done++;
         *progress = 1;
@@ -309,6 +340,7 @@ static fcoll_status_t handle_cqe(fcoll_comm_t *comm, fcoll__plan_t *p, const fco
         return FCOLL_ERR_PROTOCOL;
     }
     pe->ready[s] = 1;
+    pe->ready_steered[s] = (uint8_t)c->steered;
     pe->ready_desc[s] = (c->imm & IMM_RNDV) != 0;
     pe->ready_len[s] = c->imm & IMM_LEN_MASK;
     return FCOLL_OK;

@@ -79,6 +79,9 @@ typedef struct fcoll__peer {
     uint64_t recv_seq; /* chunks consumed */
     uint8_t ready[FCOLL__MAX_SLOTS];
     uint8_t ready_desc[FCOLL__MAX_SLOTS];
+    uint8_t steered[FCOLL__MAX_SLOTS];       /* hint posted: land in the destination */
+    uint8_t ready_steered[FCOLL__MAX_SLOTS]; /* ...and the chunk did */
+    int no_steer;                            /* the transport takes no hints */
     uint32_t ready_len[FCOLL__MAX_SLOTS];
     int ctrl_fd; /* liveness: EOF when the peer dies */
 } fcoll__peer_t;

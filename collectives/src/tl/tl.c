@@ -50,3 +50,25 @@ fcoll_status_t fcoll__tl_get_unsupported(fcoll__tl_ctx_t *ctx, int peer, void *d
     (void)roff;
     return FCOLL_ERR_UNSUPPORTED;
 }
+
+fcoll_status_t fcoll__tl_steer_unsupported(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey,
+                                           uint64_t roff, void *dst, size_t len)
+{
+    (void)ctx;
+    (void)peer;
+    (void)rkey;
+    (void)roff;
+    (void)dst;
+    (void)len;
+    return FCOLL_ERR_UNSUPPORTED;
+}
+
+fcoll_status_t fcoll__tl_unsteer_unsupported(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey,
+                                             uint64_t roff)
+{
+    (void)ctx;
+    (void)peer;
+    (void)rkey;
+    (void)roff;
+    return FCOLL_ERR_UNSUPPORTED;
+}

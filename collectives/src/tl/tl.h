@@ -44,6 +44,7 @@ typedef struct fcoll__cqe {
     int peer;
     uint32_t imm;
     uint64_t wr_id;
+    int steered; /* RECV: the payload went to the steer destination */
 } fcoll__cqe_t;
 
 typedef struct fcoll__tl_attr {
@@ -76,6 +77,13 @@ typedef struct fcoll__tl_ops {
      * with mem_reg) into dst; returns when the data is in dst. */
     fcoll_status_t (*get)(fcoll__tl_ctx_t *ctx, int peer, void *dst, size_t len, uint64_t rkey,
                           uint64_t roff);
+    /* Receiver-side hint for transports that copy on receipt (tcp): the
+     * next put of exactly len bytes into my region rkey at roff may land at
+     * dst instead; its completion says whether it did (steered). Saves the
+     * copy out of the staging slot. unsteer withdraws an unused hint. */
+    fcoll_status_t (*steer)(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey, uint64_t roff,
+                            void *dst, size_t len);
+    fcoll_status_t (*unsteer)(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey, uint64_t roff);
     /* Makes progress and returns up to max completions. */
     fcoll_status_t (*poll)(fcoll__tl_ctx_t *ctx, fcoll__cqe_t *cqe, int max, int *n);
     /* Blocks up to timeout_ms until poll may find something (may return
@@ -99,6 +107,10 @@ int fcoll__tl_find(const char *name);
 fcoll_status_t fcoll__tl_mem_reg_unsupported(fcoll__tl_ctx_t *ctx, void *addr, size_t len,
                                              fcoll__mr_t *mr);
 fcoll_status_t fcoll__tl_mem_dereg_unsupported(fcoll__tl_ctx_t *ctx, fcoll__mr_t *mr);
+fcoll_status_t fcoll__tl_steer_unsupported(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey,
+                                           uint64_t roff, void *dst, size_t len);
+fcoll_status_t fcoll__tl_unsteer_unsupported(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey,
+                                             uint64_t roff);
 fcoll_status_t fcoll__tl_get_unsupported(fcoll__tl_ctx_t *ctx, int peer, void *dst, size_t len,
                                          uint64_t rkey, uint64_t roff);
 

@@ -46,10 +46,12 @@
 #define IB_RECV_WR   (4u * IB_NSLOTS + 8u)
 #define IB_SEND_WR   (4u * IB_NSLOTS + 8u)
 #define IB_POLL_MAX  32
+#define IB_GET_PIECE (1u << 30) /* longest single RDMA READ */
+#define IB_GET_MIN   (256u << 10)
 /* Longest a put waits for a staging buffer or a send slot to free. */
 #define IB_STALL_NS (60ull * 1000000000ull)
 
-enum { WR_PUT = 1, WR_NOTIFY = 2, WR_RECV = 3 };
+enum { WR_PUT = 1, WR_NOTIFY = 2, WR_RECV = 3, WR_GET = 4 };
 #define WR_ID(peer, kind, idx) ((uint64_t)(uint32_t)(peer) << 32 | (uint64_t)(kind) << 16 | (idx))
 #define WR_PEER(id)            ((int)((id) >> 32))
 #define WR_KIND(id)            ((unsigned)((id) >> 16) & 0xffffu)
@@ -65,6 +67,15 @@ typedef struct ib_wire {
     uint8_t mtu; /* enum ibv_mtu */
     uint8_t pad[5];
 } ib_wire_t;
+
+/* A caller buffer registered zero-based (iova 0) so that a peer can name
+ * any byte of it with the rkey and an offset alone: rkey64 = rkey << 32. */
+typedef struct ib_reg {
+    char *addr;
+    size_t len;
+    struct ibv_mr *mr;
+    int refs;
+} ib_reg_t;
 
 typedef struct ib_peer {
     struct ibv_qp *qp;
@@ -99,9 +110,13 @@ struct fcoll__tl_ctx {
     union ibv_gid gid;
     uint16_t lid;
     enum ibv_mtu mtu;
-    uint8_t timeout, retry_cnt;
+    uint8_t timeout, retry_cnt, rd_atom;
     ib_peer_t *peers; /* nranks entries, qp NULL where unused */
-    fcoll__cqe_t *q;  /* completions waiting for poll */
+    ib_reg_t *regs;   /* mem_reg registrations, shared by equal ranges */
+    int nregs, capregs;
+    unsigned get_done; /* RDMA READs completed (get waits on them) */
+    size_t get_min;
+    fcoll__cqe_t *q; /* completions waiting for poll */
     int nq, capq;
 };
 
@@ -315,7 +330,7 @@ static fcoll_status_t peer_create(fcoll__tl_ctx_t *c, int p, ib_wire_t *w)
         .qp_state = IBV_QPS_INIT,
         .pkey_index = 0,
         .port_num = c->port,
-        .qp_access_flags = IBV_ACCESS_REMOTE_WRITE,
+        .qp_access_flags = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
     };
     int r = ibv_modify_qp(pe->qp, &a,
                           IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_ACCESS_FLAGS);
@@ -362,7 +377,7 @@ static fcoll_status_t peer_connect(fcoll__tl_ctx_t *c, int p, const ib_wire_t *m
         .path_mtu = rw->mtu < (uint8_t)c->mtu ? (enum ibv_mtu)rw->mtu : c->mtu,
         .dest_qp_num = rw->qpn,
         .rq_psn = rw->psn,
-        .max_dest_rd_atomic = 1,
+        .max_dest_rd_atomic = c->rd_atom,
         .min_rnr_timer = 12,
         .ah_attr = {.dlid = rw->lid, .sl = 0, .port_num = c->port},
     };
@@ -386,7 +401,7 @@ static fcoll_status_t peer_connect(fcoll__tl_ctx_t *c, int p, const ib_wire_t *m
         .retry_cnt = c->retry_cnt,
         .rnr_retry = 7, /* unlimited: the receiver reposts as fast as it polls */
         .sq_psn = mine->psn,
-        .max_rd_atomic = 1,
+        .max_rd_atomic = c->rd_atom,
     };
     r = ibv_modify_qp(pe->qp, &a,
                       IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
@@ -413,6 +428,10 @@ static void ib_close(fcoll__tl_ctx_t *c)
         free(pe->arena);
         free(pe->stage);
     }
+    for (int i = 0; i < c->nregs; i++)
+        if (c->regs[i].mr != NULL)
+            ibv_dereg_mr(c->regs[i].mr);
+    free(c->regs);
     if (c->cq != NULL)
         ibv_destroy_cq(c->cq);
     if (c->chan != NULL)
@@ -435,6 +454,10 @@ static fcoll_status_t setup_local(fcoll__tl_ctx_t *c, const uint8_t *use, ib_wir
     int npeers = 0;
     for (int p = 0; p < c->nranks; p++)
         npeers += use[p] && p != c->rank;
+    struct ibv_device_attr da;
+    c->rd_atom = 1;
+    if (ibv_query_device(c->dev, &da) == 0 && da.max_qp_rd_atom > 1)
+        c->rd_atom = (uint8_t)(da.max_qp_rd_atom < 16 ? da.max_qp_rd_atom : 16);
     c->pd = ibv_alloc_pd(c->dev);
     c->chan = ibv_create_comp_channel(c->dev);
     if (c->pd == NULL || c->chan == NULL) {
@@ -469,6 +492,7 @@ static fcoll_status_t ib_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_
      * never show: 6 is the default. */
     c->timeout = (uint8_t)env_int("FCOLL_IB_TIMEOUT", 18, 1, 31);
     c->retry_cnt = (uint8_t)env_int("FCOLL_IB_RETRY_CNT", 6, 0, 7);
+    c->get_min = (size_t)env_int("FCOLL_IB_GET_MIN", IB_GET_MIN, 0, 1 << 30);
     c->peers = calloc((size_t)n, sizeof(ib_peer_t));
     ib_wire_t *mine = calloc((size_t)n, sizeof(ib_wire_t));
     ib_wire_t *all = calloc((size_t)n * (size_t)n, sizeof(ib_wire_t));
@@ -508,9 +532,13 @@ static fcoll_status_t ib_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl_
 
 static void ib_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
 {
-    (void)c;
-    a->slot_size = IB_SLOT_SIZE;
-    a->nslots = IB_NSLOTS;
+    /* Fields this transport does not know stay zero (their defaults). */
+    *a = (fcoll__tl_attr_t){
+        .slot_size = IB_SLOT_SIZE,
+        .nslots = IB_NSLOTS,
+        .spin = 1024,
+        .get_min = c->get_min,
+    };
 }
 
 /* The peer's arena is the only region it can reach: it was exchanged at
@@ -533,22 +561,68 @@ static fcoll_status_t ib_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fco
     return FCOLL_OK;
 }
 
-/* Caller memory is not registered for remote writes yet: peers can only
- * reach the arenas exchanged at open (zero-based MRs would lift that). */
+/* Registers caller memory for peers' puts and gets. Zero-based MRs make
+ * the key alone name the region (no address exchange); registrations of
+ * one range are shared and counted. They are dropped at the last dereg, so
+ * a freed and reused buffer never meets a stale registration. */
 static fcoll_status_t ib_mem_reg(fcoll__tl_ctx_t *c, void *addr, size_t len, fcoll__mr_t *mr)
 {
-    (void)c;
-    (void)addr;
-    (void)len;
-    (void)mr;
-    return FCOLL_ERR_UNSUPPORTED;
+    if (c->pd == NULL)
+        return FCOLL_ERR_UNSUPPORTED;
+    for (int i = 0; i < c->nregs; i++) {
+        ib_reg_t *r = &c->regs[i];
+        if (r->mr != NULL && r->addr == addr && r->len == len) {
+            r->refs++;
+            *mr = (fcoll__mr_t){addr, len, (uint64_t)r->mr->rkey << 32, (uint64_t)i};
+            return FCOLL_OK;
+        }
+    }
+    if (c->nregs == c->capregs) {
+        int cap = c->capregs ? 2 * c->capregs : 16;
+        ib_reg_t *t = realloc(c->regs, sizeof(*t) * (size_t)cap);
+        if (t == NULL)
+            return FCOLL_ERR_NO_MEMORY;
+        c->regs = t;
+        c->capregs = cap;
+    }
+    struct ibv_mr *m =
+        ibv_reg_mr_iova(c->pd, addr, len, 0,
+                        IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
+    if (m == NULL) {
+        FCOLL__ERR(c->log, "ib %s: ibv_reg_mr_iova of %zu bytes: %s", c->devname, len,
+                   strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    if (m->rkey == 0) { /* would read as an arena key */
+        ibv_dereg_mr(m);
+        return FCOLL_ERR_UNSUPPORTED;
+    }
+    c->regs[c->nregs] = (ib_reg_t){addr, len, m, 1};
+    *mr = (fcoll__mr_t){addr, len, (uint64_t)m->rkey << 32, (uint64_t)c->nregs};
+    c->nregs++;
+    return FCOLL_OK;
 }
 
 static fcoll_status_t ib_mem_dereg(fcoll__tl_ctx_t *c, fcoll__mr_t *mr)
 {
-    /* Arenas live until close. */
-    if (mr->handle < (uint64_t)c->nranks)
-        c->peers[mr->handle].arena_given = 0;
+    if ((mr->rkey >> 32) == 0) {
+        /* An arena: it lives until close. */
+        if (mr->handle < (uint64_t)c->nranks)
+            c->peers[mr->handle].arena_given = 0;
+        return FCOLL_OK;
+    }
+    if (mr->handle >= (uint64_t)c->nregs || c->regs[mr->handle].addr != mr->addr)
+        return FCOLL_ERR_INVALID_ARG;
+    ib_reg_t *r = &c->regs[mr->handle];
+    if (--r->refs > 0)
+        return FCOLL_OK;
+    ibv_dereg_mr(r->mr);
+    /* Keep indices of the others stable: only the last slot shrinks. */
+    r->mr = NULL;
+    r->addr = NULL;
+    r->len = 0;
+    while (c->nregs > 0 && c->regs[c->nregs - 1].mr == NULL)
+        c->nregs--;
     return FCOLL_OK;
 }
 
@@ -628,6 +702,8 @@ static fcoll_status_t drain_cq(fcoll__tl_ctx_t *c)
                 pe->send_posted--;
                 if (WR_KIND(wc[i].wr_id) == WR_PUT)
                     pe->stage_busy[WR_IDX(wc[i].wr_id)] = 0;
+                else if (WR_KIND(wc[i].wr_id) == WR_GET)
+                    c->get_done++;
             }
         }
         if (n < IB_POLL_MAX)
@@ -692,7 +768,15 @@ static fcoll_status_t ib_put(fcoll__tl_ctx_t *c, int peer, const void *src, size
     if (st != FCOLL_OK)
         return st;
     ib_peer_t *pe = &c->peers[peer];
-    if (len > IB_SLOT_SIZE || roff > pe->rlen || len > pe->rlen - roff || rkey != pe->rkey) {
+    uint64_t raddr = pe->raddr + roff;
+    uint32_t rk = pe->rkey;
+    if (rkey >> 32) { /* a region the peer registered with mem_reg */
+        raddr = roff;
+        rk = (uint32_t)(rkey >> 32);
+    } else if (roff > pe->rlen || len > pe->rlen - roff || rkey != pe->rkey) {
+        rk = 0;
+    }
+    if (len > IB_SLOT_SIZE || rk == 0) {
         FCOLL__ERR(c->log, "ib peer %d: put of %zu bytes at key 0x%llx+%llu is out of bounds", peer,
                    len, (unsigned long long)rkey, (unsigned long long)roff);
         return FCOLL_ERR_INVALID_ARG;
@@ -713,7 +797,7 @@ static fcoll_status_t ib_put(fcoll__tl_ctx_t *c, int peer, const void *src, size
         .opcode = IBV_WR_RDMA_WRITE_WITH_IMM,
         .send_flags = IBV_SEND_SIGNALED,
         .imm_data = htonl(imm),
-        .wr.rdma = {.remote_addr = pe->raddr + roff, .rkey = pe->rkey},
+        .wr.rdma = {.remote_addr = raddr, .rkey = rk},
     };
     st = post_send(c, peer, &wr);
     if (st != FCOLL_OK)
@@ -739,6 +823,61 @@ static fcoll_status_t ib_notify(fcoll__tl_ctx_t *c, int peer, uint32_t imm)
         .imm_data = htonl(imm),
     };
     return post_send(c, peer, &wr);
+}
+
+/* RDMA READ of a region the peer registered with mem_reg, straight into
+ * dst (registered for the duration); blocks until the data is there. */
+static fcoll_status_t ib_get(fcoll__tl_ctx_t *c, int peer, void *dst, size_t len, uint64_t rkey,
+                             uint64_t roff)
+{
+    fcoll_status_t st = check_usable(c, peer);
+    if (st != FCOLL_OK)
+        return st;
+    if ((rkey >> 32) == 0) {
+        FCOLL__ERR(c->log, "ib peer %d: get from key 0x%llx, not a mem_reg region", peer,
+                   (unsigned long long)rkey);
+        return FCOLL_ERR_INVALID_ARG;
+    }
+    if (len == 0)
+        return FCOLL_OK;
+    fcoll__mr_t local;
+    st = ib_mem_reg(c, dst, len, &local);
+    if (st != FCOLL_OK)
+        return st;
+    ib_peer_t *pe = &c->peers[peer];
+    struct ibv_mr *lmr = c->regs[local.handle].mr;
+    unsigned want = 0, base = c->get_done;
+    for (size_t off = 0; off < len && st == FCOLL_OK; off += IB_GET_PIECE) {
+        size_t n = len - off < IB_GET_PIECE ? len - off : IB_GET_PIECE;
+        st = wait_send_room(c, pe, 0);
+        if (st != FCOLL_OK)
+            break;
+        /* The local MR is zero-based too: its addresses are offsets. */
+        struct ibv_sge sge = {.addr = off, .length = (uint32_t)n, .lkey = lmr->lkey};
+        struct ibv_send_wr wr = {
+            .wr_id = WR_ID(peer, WR_GET, 0),
+            .sg_list = &sge,
+            .num_sge = 1,
+            .opcode = IBV_WR_RDMA_READ,
+            .send_flags = IBV_SEND_SIGNALED,
+            .wr.rdma = {.remote_addr = roff + off, .rkey = (uint32_t)(rkey >> 32)},
+        };
+        st = post_send(c, peer, &wr);
+        if (st == FCOLL_OK)
+            want++;
+    }
+    uint64_t deadline = fcoll__now_ns() + IB_STALL_NS;
+    while (st == FCOLL_OK && c->get_done - base < want) {
+        st = drain_cq(c);
+        if (st == FCOLL_OK && c->aborted)
+            st = FCOLL_ERR_ABORTED;
+        if (st == FCOLL_OK && fcoll__now_ns() > deadline) {
+            FCOLL__ERR(c->log, "ib qp 0x%x (peer %d): RDMA READ stalled", pe->qp->qp_num, peer);
+            st = c->error = FCOLL_ERR_TIMEOUT;
+        }
+    }
+    ib_mem_dereg(c, &local);
+    return st;
 }
 
 static fcoll_status_t ib_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, int *n)
@@ -816,6 +955,7 @@ const fcoll__tl_ops_t fcoll__tl_ib_ops = {
     .mem_dereg = ib_mem_dereg,
     .put = ib_put,
     .notify = ib_notify,
+    .get = ib_get,
     .poll = ib_poll,
     .wait = ib_wait,
     .abort = ib_abort,

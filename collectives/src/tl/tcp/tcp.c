@@ -49,12 +49,21 @@ typedef struct tsock {
     unsigned qhead, qtail;
     hdr_t rhdr; /* receive state: header, then payload */
     size_t rgot;
+    char *rdst; /* where the payload goes */
+    int rsteered;
 } tsock_t;
 
 typedef struct mreg {
     char *addr;
     size_t len;
 } mreg_t;
+
+/* A receiver's hint: the put into (rkey, roff) of len bytes goes to dst. */
+typedef struct steer {
+    uint64_t rkey, roff;
+    char *dst;
+    size_t len;
+} steer_t;
 
 struct fcoll__tl_ctx {
     const fcoll__log_t *log;
@@ -66,6 +75,7 @@ struct fcoll__tl_ctx {
     int nmr;
     fcoll__cqe_t *cq; /* completions waiting for poll */
     int ncq, capcq;
+    steer_t *steer;     /* nranks * TCP_NSLOTS hints, dst NULL when unused */
     struct pollfd *pfd; /* scratch for progress() */
     int *pidx;          /* socket of each pfd entry */
 };
@@ -90,6 +100,7 @@ static void tcp_close(fcoll__tl_ctx_t *c)
     free(c->cq);
     free(c->pfd);
     free(c->pidx);
+    free(c->steer);
     free(c);
 }
 
@@ -116,10 +127,12 @@ static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl
     c->rr = calloc((size_t)n, sizeof(unsigned));
     c->pfd = calloc((size_t)n * (size_t)c->nsock, sizeof(struct pollfd));
     c->pidx = calloc((size_t)n * (size_t)c->nsock, sizeof(int));
+    c->steer = calloc((size_t)n * TCP_NSLOTS, sizeof(steer_t));
     uint8_t *addrs = calloc((size_t)n, FCOLL__ADDR_BYTES);
     int *fds = calloc((size_t)n * (size_t)c->nsock, sizeof(int));
-    fcoll_status_t st =
-        c->socks && c->rr && c->pfd && c->pidx && addrs && fds ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+    fcoll_status_t st = c->socks && c->rr && c->pfd && c->pidx && c->steer && addrs && fds
+                            ? FCOLL_OK
+                            : FCOLL_ERR_NO_MEMORY;
     int lfd = -1;
     uint8_t mine[FCOLL__ADDR_BYTES] = {0};
     if (st == FCOLL_OK && any) {
@@ -184,6 +197,31 @@ static fcoll_status_t tcp_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fc
     mr->rkey = (uint64_t)c->nmr;
     mr->handle = (uint64_t)c->nmr;
     c->nmr++;
+    return FCOLL_OK;
+}
+
+/* Hints are kept per peer and slot; a slot is roff / TCP_SLOT_SIZE. */
+static steer_t *steer_of(fcoll__tl_ctx_t *c, int peer, uint64_t roff)
+{
+    uint64_t k = roff / TCP_SLOT_SIZE;
+    return k < TCP_NSLOTS ? &c->steer[(size_t)peer * TCP_NSLOTS + k] : NULL;
+}
+
+static fcoll_status_t tcp_steer(fcoll__tl_ctx_t *c, int peer, uint64_t rkey, uint64_t roff,
+                                void *dst, size_t len)
+{
+    steer_t *st = steer_of(c, peer, roff);
+    if (st == NULL)
+        return FCOLL_ERR_UNSUPPORTED;
+    *st = (steer_t){rkey, roff, dst, len};
+    return FCOLL_OK;
+}
+
+static fcoll_status_t tcp_unsteer(fcoll__tl_ctx_t *c, int peer, uint64_t rkey, uint64_t roff)
+{
+    steer_t *st = steer_of(c, peer, roff);
+    if (st != NULL && st->rkey == rkey && st->roff == roff)
+        st->dst = NULL;
     return FCOLL_OK;
 }
 
@@ -307,7 +345,7 @@ static fcoll_status_t drain(fcoll__tl_ctx_t *c, tsock_t *s)
             dst = (char *)&s->rhdr + s->rgot;
             want = hl - s->rgot;
         } else {
-            dst = c->mr[s->rhdr.rkey].addr + s->rhdr.roff + (s->rgot - hl);
+            dst = s->rdst + (s->rgot - hl);
             want = hl + s->rhdr.len - s->rgot;
         }
         if (want > 0) {
@@ -331,10 +369,19 @@ static fcoll_status_t drain(fcoll__tl_ctx_t *c, tsock_t *s)
                            s->peer, s->rhdr.len, s->rhdr.rkey, s->rhdr.roff);
                 return FCOLL_ERR_PROTOCOL;
             }
+            /* Straight to the final buffer when the receiver asked for it. */
+            steer_t *st = steer_of(c, s->peer, s->rhdr.roff);
+            s->rsteered = st != NULL && st->dst != NULL && st->rkey == s->rhdr.rkey &&
+                          st->roff == s->rhdr.roff && st->len == s->rhdr.len;
+            s->rdst = s->rsteered ? st->dst : c->mr[s->rhdr.rkey].addr + s->rhdr.roff;
+            if (s->rsteered)
+                st->dst = NULL;
             continue;
         }
-        fcoll_status_t st = cq_push(
-            c, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV, .peer = s->peer, .imm = s->rhdr.imm});
+        fcoll_status_t st = cq_push(c, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV,
+                                                      .peer = s->peer,
+                                                      .imm = s->rhdr.imm,
+                                                      .steered = s->rhdr.len > 0 && s->rsteered});
         if (st != FCOLL_OK)
             return st;
         s->rgot = 0;
@@ -422,6 +469,8 @@ const fcoll__tl_ops_t fcoll__tl_tcp_ops = {
     .put = tcp_put,
     .notify = tcp_notify,
     .get = fcoll__tl_get_unsupported,
+    .steer = tcp_steer,
+    .unsteer = tcp_unsteer,
     .poll = tcp_poll,
     .wait = tcp_wait,
     .abort = tcp_abort,
