@@ -4,21 +4,23 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cli_format.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: fabtopo discover [-C ca] [-P port] [-t ms] [-r n] [-m hops]\n"
-                 "                        [-f format] [-o file] [--cache file] [-v]\n"
-                 "  -C, --Ca NAME        local CA to sweep from (default: the first)\n"
-                 "  -P, --Port N         its port (default: the first with a link)\n"
-                 "  -t, --timeout MS     per-MAD timeout (default: libibmad's)\n"
-                 "  -r, --retries N      per-MAD retries (default: libibmad's)\n"
-                 "  -m, --max-hops N     stop this many hops away (default: no limit)\n"
-                 "  -f, --format F       ibnetdiscover (default), json, dot, graphml, or cache\n"
-                 "                       (libibnetdisc's cache, needs -o)\n"
-                 "  -o, --out FILE       output file (default: standard output)\n"
-                 "      --cache FILE     also save libibnetdisc's cache file\n"
-                 "  -v, --verbose        progress on standard error\n");
+    fprintf(out,
+            "usage: fabtopo discover [-C ca] [-P port] [-t ms] [-r n] [-m hops]\n"
+            "                        [-f format] [-o file] [--cache file] [-v]\n"
+            "  -C, --Ca NAME        local CA to sweep from (default: the first)\n"
+            "  -P, --Port N         its port (default: the first with a link)\n"
+            "  -t, --timeout MS     per-MAD timeout (default: libibmad's)\n"
+            "  -r, --retries N      per-MAD retries (default: libibmad's)\n"
+            "  -m, --max-hops N     stop this many hops away (default: no limit)\n"
+            "  -f, --format F       ibnetdiscover, json, dot, graphml, or cache (libibnetdisc's\n"
+            "                       cache, needs -o); default follows FILE's extension\n"
+            "  -o, --out FILE       output file (default: standard output)\n"
+            "      --cache FILE     also save libibnetdisc's cache file\n"
+            "  -v, --verbose        progress on standard error\n");
 }
 
 /* Parses a non-negative int option or returns false. */
@@ -48,7 +50,7 @@ int fabtopo_cmd_discover(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     ftopo_discover_opts opts = {0};
-    ftopo_format format = FTOPO_FORMAT_IBNETDISCOVER;
+    ftopo_format format = FTOPO_FORMAT_AUTO;
     const char *out = "-";
     bool verbose = false;
     int c;
@@ -100,6 +102,8 @@ int fabtopo_cmd_discover(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    if (format == FTOPO_FORMAT_AUTO)
+        format = cli_format_for_output(out);
     /* The cache is written by libibnetdisc during the sweep, not by a writer. */
     if (format == FTOPO_FORMAT_IBND_CACHE) {
         if (opts.cache_path || out[0] == '-') {
