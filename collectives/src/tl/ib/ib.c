@@ -68,12 +68,15 @@ typedef struct ib_wire {
     uint8_t pad[5];
 } ib_wire_t;
 
-/* A caller buffer registered zero-based (iova 0) so that a peer can name
- * any byte of it with the rkey and an offset alone: rkey64 = rkey << 32. */
+/* A caller buffer registered with an I/O virtual address that is just its
+ * offset in its page (uverbs wants iova and address to agree there), so a
+ * peer names any byte of it with the key alone: rkey64 = rkey << 32 | iova,
+ * remote address = iova + offset. */
 typedef struct ib_reg {
     char *addr;
     size_t len;
     struct ibv_mr *mr;
+    uint64_t iova;
     int refs;
 } ib_reg_t;
 
@@ -573,7 +576,7 @@ static fcoll_status_t ib_mem_reg(fcoll__tl_ctx_t *c, void *addr, size_t len, fco
         ib_reg_t *r = &c->regs[i];
         if (r->mr != NULL && r->addr == addr && r->len == len) {
             r->refs++;
-            *mr = (fcoll__mr_t){addr, len, (uint64_t)r->mr->rkey << 32, (uint64_t)i};
+            *mr = (fcoll__mr_t){addr, len, (uint64_t)r->mr->rkey << 32 | r->iova, (uint64_t)i};
             return FCOLL_OK;
         }
     }
@@ -585,8 +588,9 @@ static fcoll_status_t ib_mem_reg(fcoll__tl_ctx_t *c, void *addr, size_t len, fco
         c->regs = t;
         c->capregs = cap;
     }
+    uint64_t iova = (uintptr_t)addr & ((uint64_t)sysconf(_SC_PAGESIZE) - 1);
     struct ibv_mr *m =
-        ibv_reg_mr_iova(c->pd, addr, len, 0,
+        ibv_reg_mr_iova(c->pd, addr, len, iova,
                         IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
     if (m == NULL) {
         FCOLL__ERR(c->log, "ib %s: ibv_reg_mr_iova of %zu bytes: %s", c->devname, len,
@@ -597,8 +601,8 @@ static fcoll_status_t ib_mem_reg(fcoll__tl_ctx_t *c, void *addr, size_t len, fco
         ibv_dereg_mr(m);
         return FCOLL_ERR_UNSUPPORTED;
     }
-    c->regs[c->nregs] = (ib_reg_t){addr, len, m, 1};
-    *mr = (fcoll__mr_t){addr, len, (uint64_t)m->rkey << 32, (uint64_t)c->nregs};
+    c->regs[c->nregs] = (ib_reg_t){addr, len, m, iova, 1};
+    *mr = (fcoll__mr_t){addr, len, (uint64_t)m->rkey << 32 | iova, (uint64_t)c->nregs};
     c->nregs++;
     return FCOLL_OK;
 }
@@ -771,7 +775,7 @@ static fcoll_status_t ib_put(fcoll__tl_ctx_t *c, int peer, const void *src, size
     uint64_t raddr = pe->raddr + roff;
     uint32_t rk = pe->rkey;
     if (rkey >> 32) { /* a region the peer registered with mem_reg */
-        raddr = roff;
+        raddr = (rkey & 0xffffffffu) + roff;
         rk = (uint32_t)(rkey >> 32);
     } else if (roff > pe->rlen || len > pe->rlen - roff || rkey != pe->rkey) {
         rk = 0;
@@ -846,21 +850,23 @@ static fcoll_status_t ib_get(fcoll__tl_ctx_t *c, int peer, void *dst, size_t len
         return st;
     ib_peer_t *pe = &c->peers[peer];
     struct ibv_mr *lmr = c->regs[local.handle].mr;
+    uint64_t liova = c->regs[local.handle].iova;
     unsigned want = 0, base = c->get_done;
     for (size_t off = 0; off < len && st == FCOLL_OK; off += IB_GET_PIECE) {
         size_t n = len - off < IB_GET_PIECE ? len - off : IB_GET_PIECE;
         st = wait_send_room(c, pe, 0);
         if (st != FCOLL_OK)
             break;
-        /* The local MR is zero-based too: its addresses are offsets. */
-        struct ibv_sge sge = {.addr = off, .length = (uint32_t)n, .lkey = lmr->lkey};
+        /* Both MRs address by iova: page offset plus offset. */
+        struct ibv_sge sge = {.addr = liova + off, .length = (uint32_t)n, .lkey = lmr->lkey};
         struct ibv_send_wr wr = {
             .wr_id = WR_ID(peer, WR_GET, 0),
             .sg_list = &sge,
             .num_sge = 1,
             .opcode = IBV_WR_RDMA_READ,
             .send_flags = IBV_SEND_SIGNALED,
-            .wr.rdma = {.remote_addr = roff + off, .rkey = (uint32_t)(rkey >> 32)},
+            .wr.rdma = {.remote_addr = (rkey & 0xffffffffu) + roff + off,
+                        .rkey = (uint32_t)(rkey >> 32)},
         };
         st = post_send(c, peer, &wr);
         if (st == FCOLL_OK)
