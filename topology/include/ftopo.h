@@ -9,5 +9,6 @@
 #include "ftopo/gen.h"
 #include "ftopo/route.h"
 #include "ftopo/route_engine.h"
+#include "ftopo/plan.h"
 
 #endif

@@ -23,6 +23,7 @@ int fabtopo_cmd_lfts(int argc, char **argv);
 int fabtopo_cmd_analyze(int argc, char **argv);
 int fabtopo_cmd_trace(int argc, char **argv);
 int fabtopo_cmd_diff(int argc, char **argv);
+int fabtopo_cmd_ring(int argc, char **argv);
 
 /* A diag that prints warnings (and info when verbose) to stderr. */
 void cli_diag_init(ftopo_diag *diag, bool verbose);

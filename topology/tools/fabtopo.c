@@ -16,6 +16,7 @@ static const cli_command commands[] = {
      fabtopo_cmd_analyze},
     {"trace", "follow the LFTs from a source to a destination, hop by hop", fabtopo_cmd_trace},
     {"diff", "compare two fabrics by GUID (exit 0 same, 1 different)", fabtopo_cmd_diff},
+    {"ring", "plan congestion-aware all-reduce rings and trees for hosts", fabtopo_cmd_ring},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,133 @@
+/* The congestion-aware all-reduce planner: ring orders (one per channel)
+ * and double binary trees for a set of hosts, under the routes a fabric
+ * really uses and the capacity its links have left.
+ *
+ * Model. A ring over hosts h0 .. h(n-1) sends one flow from every host to
+ * the next (h(n-1) to h0 closes it), from the host's HCA on the channel's
+ * rail to the next host's HCA on that rail, along the route set's path.
+ * Channel c uses rail c mod (HCAs of the host): with several channels each
+ * channel carries 1/channels of the data. The load of a directed link is
+ *     sum over channels of flows(link) / channels / capacity(link)
+ * where capacity = link rate / fastest link rate x available fraction
+ * (1 = idle, 0 = down). A ring runs at the speed of its most loaded link,
+ * so the plan minimizes the maximum load (ties: fewer total hops); 1.0
+ * means every byte crosses a full-rate link once per step, which no ring
+ * can beat.
+ *
+ * Ownership: the caller owns the options, the plan struct it passes in and
+ * the congestion array; ftopo_plan_free releases what the planner put in
+ * a plan. The route set (and its fabric) must outlive the call only. */
+#ifndef FTOPO_PLAN_H
+#define FTOPO_PLAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ftopo/route.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ftopo_plan_opts {
+    const ftopo_host_id *hosts; /* the job's hosts, any order, no repeats */
+    size_t num_hosts;
+    int channels; /* rings; 0: 1 */
+    /* Available fraction of each directed link's capacity (2 * links
+     * entries, see route.h), NULL: all idle. 0 marks a link down. Links
+     * whose ports are DOWN in the fabric are down whatever this says. */
+    const double *avail;
+    /* Moves the local search may apply per channel; 0: 8 x hosts (at
+     * least 1000). The search stops earlier at the lower bound. */
+    size_t max_moves;
+} ftopo_plan_opts;
+
+typedef struct ftopo_plan_ring {
+    ftopo_host_id *order; /* num_hosts entries */
+    double max_load;      /* this ring alone, carrying all the data */
+    size_t hops;          /* links crossed by its flows */
+} ftopo_plan_ring;
+
+/* A double binary tree: two trees over the same hosts, each carrying half
+ * of the data; parent[i] is the index (into the plan's host order of
+ * channel 0) of host i's parent, -1 at the root. */
+typedef struct ftopo_plan_tree {
+    int32_t *parent[2];
+    int depth;       /* edges from root to the deepest leaf, the larger tree */
+    double max_load; /* flows on the worst directed link / capacity, both trees, each x 1/2 */
+} ftopo_plan_tree;
+
+typedef struct ftopo_plan {
+    size_t num_hosts;
+    int channels;
+    ftopo_plan_ring *rings; /* channels entries */
+
+    /* The all-reduce: max over directed links of the load defined above,
+     * the link carrying it, and a lower bound no ring order can beat (the
+     * plan is optimal when max_load equals it). */
+    double max_load;
+    ftopo_dlink_id max_dlink;
+    double lower_bound;
+    size_t total_hops;
+    /* Per directed link (2 * links): load, and flows summed over channels. */
+    double *dlink_load;
+    uint32_t *dlink_flows;
+    size_t num_dlinks;
+    /* Predicted bus bandwidth of the ring all-reduce (fastest link rate /
+     * max_load) and of each ring alone. */
+    double fastest_gbps;
+    double busbw_gbps;
+
+    ftopo_plan_tree tree;
+    double plan_seconds;
+    size_t moves; /* local search moves applied, all channels */
+} ftopo_plan;
+
+/* Plans the rings and trees and validates them (every ring closes and
+ * holds each host once) before returning. Errors (FTOPO_ERR_ARG with the
+ * reason in diag): an empty host set, an unknown host id, a repeated host,
+ * a host with no cabled HCA or no route to or from the others
+ * (FTOPO_ERR_NOT_FOUND), no LIDs in the route set. *out is the caller's;
+ * free with ftopo_plan_free. A plan whose rings must cross a down link has
+ * max_load = INFINITY. */
+ftopo_status ftopo_plan_rings(const ftopo_routes *routes, const ftopo_plan_opts *opts,
+                              ftopo_plan *out, ftopo_diag *diag);
+void ftopo_plan_free(ftopo_plan *plan);
+
+/* Scores a given host order (for every channel, as the planner would run
+ * it) without changing it: the max load of the all-reduce, and the
+ * directed link carrying it (-1 if none). Same errors as ftopo_plan_rings;
+ * order is the host set. */
+ftopo_status ftopo_plan_score_order(const ftopo_routes *routes, const ftopo_plan_opts *opts,
+                                    const ftopo_host_id *order, double *max_load,
+                                    ftopo_dlink_id *max_dlink, ftopo_diag *diag);
+
+/* Checks that every ring of the plan holds each of `hosts` exactly once
+ * (a ring of distinct hosts closes by construction) and that the trees
+ * span them.
+ * FTOPO_ERR_CONFLICT naming the first fault. */
+ftopo_status ftopo_plan_validate(const ftopo_fabric *fabric, const ftopo_plan *plan,
+                                 const ftopo_host_id *hosts, size_t num_hosts, ftopo_diag *diag);
+
+/* Congestion file (text): one directed link a line,
+ *     NODE PORT AVAIL [both]
+ * NODE a node GUID (0x...) or a whole node description in double quotes,
+ * PORT the egress port of that node, AVAIL the available fraction of the
+ * link's capacity in [0, 1] (0 = down; 0.25 = three quarters taken by
+ * other traffic); "both" sets the reverse direction too. '#' starts a
+ * comment. Links not listed are idle (1). Fills *avail (2 * links,
+ * malloc'ed, the caller frees); errors are FTOPO_ERR_PARSE with file:line. */
+ftopo_status ftopo_congestion_read_file(const ftopo_fabric *fabric, const char *path,
+                                        double **avail, ftopo_diag *diag);
+
+/* Report for people (text: summary, rings' figures, most loaded links,
+ * trees) or machines (one JSON object with the orders, figures, every
+ * loaded link and the trees). */
+ftopo_status ftopo_plan_write(const ftopo_routes *routes, const ftopo_plan *plan, bool json,
+                              FILE *out, ftopo_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

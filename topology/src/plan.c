@@ -1,0 +1,243 @@
+/* The planner's entry points: plan every channel (starting order, then
+ * local search down to the lower bound), measure the result, build the
+ * trees, validate; score a given order; validate a plan. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plan_int.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void ftopo_plan_free(ftopo_plan *plan)
+{
+    if (!plan)
+        return;
+    if (plan->rings)
+        for (int ch = 0; ch < plan->channels; ch++)
+            free(plan->rings[ch].order);
+    free(plan->rings);
+    free(plan->dlink_load);
+    free(plan->dlink_flows);
+    free(plan->tree.parent[0]);
+    free(plan->tree.parent[1]);
+    memset(plan, 0, sizeof(*plan));
+}
+
+/* The all-reduce's figures from c->flows (every channel placed). */
+static void measure(const ftopo__plan_ctx *c, ftopo_plan *out)
+{
+    out->max_load = 0;
+    out->max_dlink = -1;
+    for (size_t d = 0; d < c->num_dlinks; d++) {
+        out->dlink_flows[d] = c->flows[d];
+        double v = ftopo__plan_value(c, (ftopo_dlink_id)d, c->flows[d]) / c->channels;
+        out->dlink_load[d] = v;
+        if (v > out->max_load && !ftopo__plan_eq(v, out->max_load)) {
+            out->max_load = v;
+            out->max_dlink = (ftopo_dlink_id)d;
+        }
+    }
+    out->fastest_gbps = c->fastest;
+    out->busbw_gbps = out->max_load > 0 ? c->fastest / out->max_load : c->fastest;
+}
+
+/* Each ring alone: its max load and hops. Uses c->flows as scratch and
+ * leaves it as it was. */
+static ftopo_status measure_rings(ftopo__plan_ctx *c, int32_t **orders, ftopo_plan *out,
+                                  ftopo_diag *diag)
+{
+    memset(c->flows, 0, c->num_dlinks * sizeof(*c->flows));
+    out->total_hops = 0;
+    for (int ch = 0; ch < c->channels; ch++) {
+        ftopo_status st = ftopo__plan_set_channel(c, ch, diag);
+        if (st != FTOPO_OK)
+            return st;
+        size_t hops = ftopo__plan_ring_flows(c, orders[ch], +1);
+        double worst = 0;
+        for (size_t d = 0; d < c->num_dlinks; d++) {
+            double v = ftopo__plan_value(c, (ftopo_dlink_id)d, c->flows[d]);
+            if (v > worst)
+                worst = v;
+        }
+        out->rings[ch].max_load = worst;
+        out->rings[ch].hops = hops;
+        out->total_hops += hops == SIZE_MAX ? 0 : hops;
+        ftopo__plan_ring_flows(c, orders[ch], -1);
+    }
+    for (int ch = 0; ch < c->channels; ch++) {
+        ftopo_status st = ftopo__plan_set_channel(c, ch, diag);
+        if (st != FTOPO_OK)
+            return st;
+        ftopo__plan_ring_flows(c, orders[ch], +1);
+    }
+    return FTOPO_OK;
+}
+
+static ftopo_status plan_channels(ftopo__plan_ctx *c, const ftopo_plan_opts *opts, int32_t **orders,
+                                  ftopo_plan *out, ftopo_diag *diag)
+{
+    size_t max_moves = opts->max_moves ? opts->max_moves : (8 * c->n > 1000 ? 8 * c->n : 1000);
+    ftopo__plan_bound *bound;
+    ftopo_status st = ftopo__plan_bound_create(c, &bound, diag);
+    for (int ch = 0; ch < c->channels && st == FTOPO_OK; ch++) {
+        st = ftopo__plan_set_channel(c, ch, diag);
+        if (st == FTOPO_OK)
+            st = ftopo__plan_initial_order(c, orders[ch], diag);
+        if (st != FTOPO_OK)
+            break;
+        /* Each channel aims at the bound of the channels placed so far. */
+        ftopo__plan_bound_add(bound, c);
+        ftopo__plan_ring_flows(c, orders[ch], +1);
+        out->moves +=
+            ftopo__plan_search(c, orders[ch], ftopo__plan_bound_value(bound, c), max_moves);
+    }
+    if (st == FTOPO_OK)
+        out->lower_bound = ftopo__plan_bound_value(bound, c) / c->channels;
+    ftopo__plan_bound_free(bound);
+    return st;
+}
+
+ftopo_status ftopo_plan_rings(const ftopo_routes *routes, const ftopo_plan_opts *opts,
+                              ftopo_plan *out, ftopo_diag *diag)
+{
+    double t0 = now_seconds();
+    if (!out)
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "plan: no output");
+    memset(out, 0, sizeof(*out));
+    ftopo__plan_ctx c;
+    ftopo_status st = ftopo__plan_ctx_init(&c, routes, opts, diag);
+    if (st != FTOPO_OK)
+        return st;
+    out->num_hosts = c.n;
+    out->channels = c.channels;
+    out->num_dlinks = c.num_dlinks;
+    out->rings = calloc((size_t)c.channels, sizeof(*out->rings));
+    out->dlink_load = calloc(c.num_dlinks ? c.num_dlinks : 1, sizeof(*out->dlink_load));
+    out->dlink_flows = calloc(c.num_dlinks ? c.num_dlinks : 1, sizeof(*out->dlink_flows));
+    int32_t **orders = calloc((size_t)c.channels, sizeof(*orders));
+    if (!out->rings || !out->dlink_load || !out->dlink_flows || !orders)
+        st = ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
+    for (int ch = 0; ch < c.channels && st == FTOPO_OK; ch++) {
+        orders[ch] = malloc(c.n * sizeof(int32_t));
+        out->rings[ch].order = malloc(c.n * sizeof(ftopo_host_id));
+        if (!orders[ch] || !out->rings[ch].order)
+            st = ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
+    }
+    if (st == FTOPO_OK)
+        st = plan_channels(&c, opts, orders, out, diag);
+    if (st == FTOPO_OK)
+        st = measure_rings(&c, orders, out, diag);
+    if (st == FTOPO_OK) {
+        measure(&c, out);
+        for (int ch = 0; ch < c.channels; ch++)
+            for (size_t i = 0; i < c.n; i++)
+                out->rings[ch].order[i] = c.hosts[orders[ch][i]];
+        st = ftopo__plan_set_channel(&c, 0, diag);
+    }
+    if (st == FTOPO_OK)
+        st = ftopo__plan_trees(&c, orders[0], &out->tree, diag);
+    if (st == FTOPO_OK)
+        st = ftopo_plan_validate(c.fabric, out, c.hosts, c.n, diag);
+    if (orders)
+        for (int ch = 0; ch < c.channels; ch++)
+            free(orders[ch]);
+    free(orders);
+    ftopo__plan_ctx_free(&c);
+    if (st != FTOPO_OK)
+        ftopo_plan_free(out);
+    else
+        out->plan_seconds = now_seconds() - t0;
+    return st;
+}
+
+ftopo_status ftopo_plan_score_order(const ftopo_routes *routes, const ftopo_plan_opts *opts,
+                                    const ftopo_host_id *order, double *max_load,
+                                    ftopo_dlink_id *max_dlink, ftopo_diag *diag)
+{
+    if (!opts || !order || !max_load)
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "plan: score needs options, an order and a result");
+    ftopo_plan_opts o = *opts;
+    o.hosts = order;
+    ftopo__plan_ctx c;
+    ftopo_status st = ftopo__plan_ctx_init(&c, routes, &o, diag);
+    if (st != FTOPO_OK)
+        return st;
+    int32_t *idx = malloc(c.n * sizeof(*idx));
+    if (!idx) {
+        ftopo__plan_ctx_free(&c);
+        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
+    }
+    for (size_t i = 0; i < c.n; i++)
+        idx[i] = (int32_t)i;
+    for (int ch = 0; ch < c.channels && st == FTOPO_OK; ch++) {
+        st = ftopo__plan_set_channel(&c, ch, diag);
+        if (st == FTOPO_OK)
+            ftopo__plan_ring_flows(&c, idx, +1);
+    }
+    *max_load = 0;
+    if (max_dlink)
+        *max_dlink = -1;
+    for (size_t d = 0; d < c.num_dlinks && st == FTOPO_OK; d++) {
+        double v = ftopo__plan_value(&c, (ftopo_dlink_id)d, c.flows[d]) / c.channels;
+        if (v > *max_load && !ftopo__plan_eq(v, *max_load)) {
+            *max_load = v;
+            if (max_dlink)
+                *max_dlink = (ftopo_dlink_id)d;
+        }
+    }
+    free(idx);
+    ftopo__plan_ctx_free(&c);
+    return st;
+}
+
+ftopo_status ftopo_plan_validate(const ftopo_fabric *fabric, const ftopo_plan *plan,
+                                 const ftopo_host_id *hosts, size_t num_hosts, ftopo_diag *diag)
+{
+    if (!fabric || !plan || !hosts || plan->num_hosts != num_hosts || !plan->rings)
+        return ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: does not match its %zu hosts",
+                           num_hosts);
+    size_t nh = fabric->num_hosts;
+    /* mark[h]: 1 = in the job, 2 = seen in the ring being checked. */
+    uint8_t *mark = calloc(nh ? nh : 1, 1);
+    if (!mark)
+        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
+    ftopo_status st = FTOPO_OK;
+    for (size_t i = 0; i < num_hosts; i++)
+        if (hosts[i] >= 0 && (size_t)hosts[i] < nh)
+            mark[hosts[i]] = 1;
+    for (int ch = 0; ch < plan->channels && st == FTOPO_OK; ch++) {
+        const ftopo_host_id *o = plan->rings[ch].order;
+        for (size_t i = 0; i < num_hosts && st == FTOPO_OK; i++) {
+            if (!o || o[i] < 0 || (size_t)o[i] >= nh || mark[o[i]] != 1)
+                st = ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: ring %d position %zu holds %s",
+                                 ch, i,
+                                 o && o[i] >= 0 && (size_t)o[i] < nh && mark[o[i]] == 2
+                                     ? "a host twice"
+                                     : "a host not in the job");
+            else
+                mark[o[i]] = 2;
+        }
+        for (size_t i = 0; i < num_hosts && st == FTOPO_OK; i++)
+            mark[o[i]] = 1;
+    }
+    for (int t = 0; t < 2 && st == FTOPO_OK && plan->tree.parent[t]; t++) {
+        size_t roots = 0;
+        for (size_t i = 0; i < num_hosts; i++) {
+            int32_t p = plan->tree.parent[t][i];
+            if (p < 0)
+                roots++;
+            else if ((size_t)p >= num_hosts || (size_t)p == i)
+                roots = SIZE_MAX - 1;
+        }
+        if (roots != 1)
+            st = ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: tree %d does not have one root", t);
+    }
+    free(mark);
+    return st;
+}
