@@ -230,9 +230,10 @@ FCOLL_API fcoll_status_t fcoll_comm_init_rank_config(fcoll_comm_t **comm, int nr
  * NULL. Ownership as for fcoll_comm_init_rank. */
 FCOLL_API fcoll_status_t fcoll_comm_init_env(fcoll_comm_t **comm, const fcoll_config_t *cfg);
 
-/* Frees the communicator and everything it holds; comm may be NULL. Does not
- * communicate, so it never blocks on peers. Outstanding requests on it must
- * have completed or been freed first. */
+/* Frees the communicator and everything it holds; comm may be NULL. Sends
+ * nothing to peers. Non-blocking operations still queued run to completion
+ * (or their timeout) first; requests must not be used afterwards, so wait
+ * for them before destroying. */
 FCOLL_API fcoll_status_t fcoll_comm_destroy(fcoll_comm_t *comm);
 
 /* Makes every operation in progress on comm (in any thread) and every later
