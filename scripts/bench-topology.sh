@@ -2,9 +2,9 @@
 # Topology benchmark, printed side by side in one run:
 #  1. live discovery of the same simulated fabric (ibsim + OpenSM) by
 #     `fabtopo discover` (libibnetdisc + the model) and by `ibnetdiscover`,
-#     at 128 and 1024 hosts: median wall time of REPS runs each, run in
-#     alternation, whole processes, output in ibnetdiscover format to
-#     /dev/null for both; ratio = fabtopo / ibnetdiscover.
+#     at 128 and 1024 hosts: median wall and CPU time of REPS runs each, run
+#     in alternation, whole processes, output in ibnetdiscover format to
+#     /dev/null for both; ratio = fabtopo / ibnetdiscover wall time.
 #  2. loading a synthetic 3-level fat tree (radix 128) from a file and
 #     building its graph (`fabtopo show`: read, finalize, summarize) at 1k,
 #     10k and 100k endpoints, from ibnetdiscover text and from JSON: median
@@ -18,8 +18,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
 reps=${REPS:-7}
 
-[ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" >/dev/null
-cmake --build "$build" -j "$(nproc)" --target fabtopo >/dev/null
+# Quiet unless it fails.
+if ! log=$({ [ -f "$build"/CMakeCache.txt ] || cmake -S "$root" -B "$build"; } 2>&1 &&
+    cmake --build "$build" -j "$(nproc)" --target fabtopo 2>&1); then
+    echo "$log" >&2
+    exit 1
+fi
 fabtopo=$build/bin/fabtopo
 
 . "$root/tests/sim/simlib.sh"
@@ -43,37 +47,50 @@ calc() {
 echo "topology benchmark on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 1. live discovery --------------------------------------------------
+# timed WALL CPU CMD...: runs CMD as a simulator client and appends its wall
+# and CPU (user + sys) milliseconds to the arrays named WALL and CPU.
+timed() {
+    local -n wall=$1 cpu=$2
+    local e u s
+    shift 2
+    /usr/bin/time -f '%e %U %S' -o "$w/time" \
+        timeout "${SIM_RUN_TIMEOUT:-300}" env LD_PRELOAD="$SIM_PRELOAD" "$@" >/dev/null 2>&1
+    read -r e u s <"$w/time"
+    wall+=("$(calc "int($e * 1000)")")
+    cpu+=("$(calc "int(($u + $s) * 1000)")")
+}
+
 discovery() {
     local kind=$1 hosts=$2 net=$w/$1-$2.net
     "$fabtopo" gen "$kind" --hosts "$hosts" -o "$net"
     sim_start "$net" $(sim_limits "$net")
     sim_sm_sweep
-    local ours=() theirs=() t i mads
+    local ours=() theirs=() ours_cpu=() theirs_cpu=() i mads
     # One warm-up each: the first client pays for ibsim's first answers.
     sim_run "$fabtopo" discover -o /dev/null 2>/dev/null
     sim_run ibnetdiscover >/dev/null 2>&1
     for ((i = 0; i < reps; i++)); do
-        t=$(now_ms)
-        sim_run "$fabtopo" discover -o /dev/null 2>/dev/null
-        ours+=($(($(now_ms) - t)))
-        t=$(now_ms)
-        sim_run ibnetdiscover >/dev/null 2>&1
-        theirs+=($(($(now_ms) - t)))
+        timed ours ours_cpu "$fabtopo" discover -o /dev/null
+        timed theirs theirs_cpu ibnetdiscover
     done
     mads=$(sim_run "$fabtopo" discover -v -o /dev/null 2>&1 | sed -n 's/.*: \([0-9]*\) MADs.*/\1/p')
-    local a b
+    local a b ac bc
     a=$(printf '%s\n' "${ours[@]}" | median)
     b=$(printf '%s\n' "${theirs[@]}" | median)
-    printf '%-10s %6s %7s %6s %12s %16s %7.2f\n' "$kind" "$hosts" \
-        "$(grep -c '^\(Switch\|Ca\)' "$net")" "$mads" "$a" "$b" "$(calc "$a / $b")"
+    ac=$(printf '%s\n' "${ours_cpu[@]}" | median)
+    bc=$(printf '%s\n' "${theirs_cpu[@]}" | median)
+    printf '%-6s %6s %6s %6s | %8s %8s %6.2f | %8s %8s\n' "$kind" "$hosts" \
+        "$(grep -c '^\(Switch\|Ca\)' "$net")" "$mads" "$a" "$b" "$(calc "$a / $b")" "$ac" "$bc"
     sim_stop
 }
 
 if (sim_require ibnetdiscover) 2>/dev/null; then
     echo
-    echo "1. live discovery under ibsim, median of $reps (ms, whole process)"
-    printf '%-10s %6s %7s %6s %12s %16s %7s\n' fabric hosts nodes MADs "fabtopo ms" \
-        "ibnetdiscover ms" ratio
+    echo "1. live discovery under ibsim, median of $reps, whole processes, in ms"
+    echo "   (wall time includes waiting for ibsim's answers; CPU = user + sys of the client)"
+    printf '%-6s %6s %6s %6s | %8s %8s %6s | %8s %8s\n' fabric hosts nodes MADs "fabtopo" \
+        "ibnetd." ratio "fabtopo" "ibnetd."
+    printf '%-6s %6s %6s %6s | %8s %8s %6s | %8s %8s\n' "" "" "" "" wall wall "" cpu cpu
     discovery ft2 128
     discovery ft3 1024
 else

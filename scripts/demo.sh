@@ -32,8 +32,12 @@ else
 fi
 
 step "build (build/)"
-[ -f "$root/build/CMakeCache.txt" ] || cmake -S "$root" -B "$root/build" >/dev/null
-cmake --build "$root/build" -j "$(nproc)" --target fabtopo >/dev/null
+# Quiet unless it fails.
+if ! log=$({ [ -f "$root/build"/CMakeCache.txt ] || cmake -S "$root" -B "$root/build"; } 2>&1 &&
+    cmake --build "$root/build" -j "$(nproc)" --target fabtopo 2>&1); then
+    echo "$log" >&2
+    exit 1
+fi
 fabtopo=$root/build/bin/fabtopo
 
 . "$root/tests/sim/simlib.sh"
