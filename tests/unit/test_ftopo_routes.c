@@ -162,10 +162,10 @@ static void guid2lid_lists_every_port(void **state)
     FILE *out = fmemopen(buf, sizeof(buf) - 1, "w");
     assert_int_equal(ftopo_routes_write_guid2lid(l.r, out, NULL), FTOPO_OK);
     fclose(out);
-    assert_string_equal(buf, "0x0002c90300000001 0x0001 0x0001\n"
-                             "0x0002c90301000002 0x0002 0x0002\n"
-                             "0x0002c90300000003 0x0003 0x0003\n"
-                             "0x0002c90301000004 0x0004 0x0004\n");
+    assert_string_equal(buf, "0x0002c90300000001 0x0001 0x0001\n\n"
+                             "0x0002c90301000002 0x0002 0x0002\n\n"
+                             "0x0002c90300000003 0x0003 0x0003\n\n"
+                             "0x0002c90301000004 0x0004 0x0004\n\n");
     line_free(&l);
 }
 

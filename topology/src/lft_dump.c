@@ -254,7 +254,9 @@ ftopo_status ftopo_routes_write_guid2lid(const ftopo_routes *r, FILE *out, ftopo
             return ftopo__fail(diag, FTOPO_ERR_ARG,
                                "guid2lid: port %u of node 0x%016" PRIx64 " has no port GUID",
                                r->lid_port[lid], r->fabric->nodes[n].guid);
-        fprintf(out, "0x%016" PRIx64 " 0x%04x 0x%04x\n", guid, lid,
+        /* OpenSM's database files end every record with a blank line
+         * (records may span lines): without it they run together. */
+        fprintf(out, "0x%016" PRIx64 " 0x%04x 0x%04x\n\n", guid, lid,
                 lid + (1u << r->lid_lmc[lid]) - 1);
     }
     if (ferror(out))

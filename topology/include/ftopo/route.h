@@ -148,7 +148,8 @@ ftopo_status ftopo_routes_read_dump(ftopo_routes *routes, FILE *in, const char *
                                     ftopo_diag *diag);
 ftopo_status ftopo_routes_read_dump_file(ftopo_routes *routes, const char *path, ftopo_diag *diag);
 
-/* OpenSM's guid2lid file ("0xPORTGUID 0xMINLID 0xMAXLID" per line), so
+/* OpenSM's guid2lid file ("0xPORTGUID 0xMINLID 0xMAXLID" records, each
+ * followed by a blank line as OpenSM's database files are), so
  * that OpenSM gives ports the LIDs of this route set. Ports need known port
  * GUIDs (switches use their node GUID). */
 ftopo_status ftopo_routes_write_guid2lid(const ftopo_routes *routes, FILE *out, ftopo_diag *diag);
