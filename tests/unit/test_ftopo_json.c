@@ -200,6 +200,9 @@ static void node_errors(void **state)
                  FTOPO_ERR_PARSE, "\"num_ports\" must be int, not double", NULL);
     expect_error(HEAD "\"nodes\": [" CA("0x1", ", \"desc\": 7") "], \"links\": []}",
                  FTOPO_ERR_PARSE, "\"desc\" must be string", NULL);
+    /* The writer could not reproduce invalid UTF-8, so the reader refuses it. */
+    expect_error(HEAD "\"nodes\": [" CA("0x1", ", \"desc\": \"node1 \xa0\"") "], \"links\": []}",
+                 FTOPO_ERR_PARSE, "nodes[0]: \"desc\" is not valid UTF-8", NULL);
     expect_error(HEAD "\"nodes\": [" CA("0x1", ", \"lid\": 70000") "], \"links\": []}",
                  FTOPO_ERR_PARSE, "\"lid\" is 70000", NULL);
     expect_error(HEAD "\"nodes\": [" SW("0x1", "") ", " SW("0x1", "") "], \"links\": []}",

@@ -21,6 +21,11 @@ ftopo_status ftopo__fail(ftopo_diag *diag, ftopo_status status, const char *fmt,
 /* Sends a line to diag->log when the level is enabled. */
 void ftopo__log(ftopo_diag *diag, ftopo_log_level level, const char *fmt, ...) FTOPO__PRINTF(3, 4);
 
+/* Length of the UTF-8 sequence starting at p (1 for ASCII), -1 when the
+ * bytes there are not valid UTF-8. p must be NUL-terminated. */
+int ftopo__utf8_seq_len(const unsigned char *p);
+bool ftopo__utf8_valid(const char *s);
+
 /* One entry per file format; unsupported directions point at stubs. */
 typedef struct ftopo__format_ops {
     const char *name;

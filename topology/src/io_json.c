@@ -113,8 +113,12 @@ static ftopo_status string_field(reader *r, json_object *obj, const char *path, 
 {
     json_object *v;
     ftopo_status st = field(r, obj, path, key, json_type_string, required, &v);
-    if (st == FTOPO_OK && v)
-        *out = json_object_get_string(v);
+    if (st != FTOPO_OK || !v)
+        return st;
+    /* The writer could not give invalid UTF-8 back unchanged: refuse it. */
+    if (!ftopo__utf8_valid(json_object_get_string(v)))
+        return fail_at(r, FTOPO_ERR_PARSE, path, "\"%s\" is not valid UTF-8", key);
+    *out = json_object_get_string(v);
     return st;
 }
 

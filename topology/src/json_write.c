@@ -25,16 +25,10 @@ static void put_string(FILE *out, const char *s)
             fputc((int)c, out);
             p++;
         } else {
-            int extra = (c & 0xe0) == 0xc0   ? 1
-                        : (c & 0xf0) == 0xe0 ? 2
-                        : (c & 0xf8) == 0xf0 ? 3
-                                             : -1;
-            bool ok = extra > 0;
-            for (int i = 1; ok && i <= extra; i++)
-                ok = (p[i] & 0xc0) == 0x80;
-            if (ok) {
-                fwrite(p, 1, (size_t)extra + 1, out);
-                p += extra + 1;
+            int n = ftopo__utf8_seq_len(p);
+            if (n > 0) {
+                fwrite(p, 1, (size_t)n, out);
+                p += n;
             } else {
                 fputs("\\ufffd", out);
                 p++;
