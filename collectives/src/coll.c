@@ -113,7 +113,9 @@ static fcoll_status_t allreduce(fcoll_comm_t *c, const fcoll__req_args_t *a, fco
     }
     if (!ring && !rhd && !rd && !tree) {
         rd = bytes <= RD_MAX_BYTES;
-        rhd = !rd && bytes <= RHD_MAX_BYTES;
+        /* With two ranks both take two steps, but the ring skips rhd's
+         * initial copy into the output. */
+        rhd = !rd && bytes <= RHD_MAX_BYTES && c->nranks > 2;
         ring = !rd && !rhd;
     }
     if (ring)

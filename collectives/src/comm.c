@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -232,8 +233,16 @@ static fcoll_status_t comm_setup(fcoll_comm_t *c)
         return st;
     memcpy(mine.ctrl_addr, &bound, FCOLL__ADDR_BYTES);
     st = fcoll__boot_allgather(c->boot, &mine, c->info, sizeof(mine));
-    if (st == FCOLL_OK)
+    if (st == FCOLL_OK) {
+        /* Busy-polling only pays while every rank here has a CPU. */
+        int local = 0;
+        for (int p = 0; p < c->nranks; p++)
+            local += c->info[p].host_id == mine.host_id;
+        cpu_set_t cpus;
+        int ncpu = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+        c->oversubscribed = local > ncpu;
         st = make_ring(c);
+    }
     if (st == FCOLL_OK)
         st = connect_peers(c);
     close(c->ctrl_listen);

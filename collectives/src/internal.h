@@ -75,8 +75,9 @@ typedef struct fcoll__peer {
     int send_op[FCOLL__MAX_SLOTS];       /* plan op of each in-flight chunk */
     size_t send_end[FCOLL__MAX_SLOTS];   /* op offset after the chunk */
     /* receiving side: peer -> me */
-    fcoll__mr_t slots; /* my slot region for this peer's data */
-    uint64_t recv_seq; /* chunks consumed */
+    fcoll__mr_t slots;     /* my slot region for this peer's data */
+    uint64_t recv_seq;     /* chunks consumed */
+    unsigned credits_owed; /* consumed, not yet returned */
     uint8_t ready[FCOLL__MAX_SLOTS];
     uint8_t ready_desc[FCOLL__MAX_SLOTS];
     uint8_t steered[FCOLL__MAX_SLOTS];       /* hint posted: land in the destination */
@@ -139,7 +140,8 @@ struct fcoll_comm {
     void *scratch;      /* reused temporary buffer */
     size_t scratch_len;
     uint64_t op_count;
-    unsigned spin; /* idle rounds before waiting: least of the peers' transports */
+    unsigned spin;      /* idle rounds before waiting: least of the peers' transports */
+    int oversubscribed; /* more ranks on this host than CPUs we may run on */
     fcoll__worker_t *worker;
     struct fcoll__boot *boot; /* during init only */
     int ctrl_listen;          /* during init only */

@@ -35,7 +35,7 @@
 #define SHM_QBYTES (SHM_QLEN * sizeof(uint64_t))
 #define SHM_REGION (SHM_QBYTES + (size_t)SHM_NSLOTS * SHM_SLOT_SIZE)
 /* Below this, one copy into a slot and one out beat a system call. */
-#define SHM_GET_MIN (256u << 10)
+#define SHM_GET_MIN (1u << 20)
 #define PROBE_MAGIC 0xfc011c3au
 
 struct fcoll__tl_ctx {
@@ -162,12 +162,7 @@ static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll
         memcpy(c->used, use, (size_t)n);
         /* A poll is a few loads: spin long, unless there are more ranks
          * than CPUs here, when spinning only delays the rank we wait for. */
-        int local = 1;
-        for (int p = 0; p < n; p++)
-            local += use[p];
-        cpu_set_t cpus;
-        int ncpu = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
-        c->spin = local > ncpu ? 4 : 2048;
+        c->spin = comm->oversubscribed ? 4 : 2048;
         if (any) {
             seg_name(c->name, sizeof(c->name), b->nonce, comm->rank);
             shm_unlink(c->name); /* a leftover of a crashed job with the same id */

@@ -68,6 +68,7 @@ typedef struct steer {
 struct fcoll__tl_ctx {
     const fcoll__log_t *log;
     int rank, nranks, nsock;
+    unsigned spin; /* see tcp_attr */
     _Atomic int aborted;
     tsock_t *socks; /* nranks * nsock, fd -1 where unused */
     unsigned *rr;   /* next socket for a striped put, per peer */
@@ -123,6 +124,10 @@ static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl
     c->rank = comm->rank;
     c->nranks = n;
     c->nsock = nsock_from_env();
+    /* Waking from poll(2) costs tens of microseconds: keep polling without
+     * blocking for a while (about a millisecond), unless ranks outnumber
+     * CPUs here, where that would only delay them. */
+    c->spin = comm->oversubscribed ? 8 : 1000;
     c->socks = calloc((size_t)n * (size_t)c->nsock, sizeof(tsock_t));
     c->rr = calloc((size_t)n, sizeof(unsigned));
     c->pfd = calloc((size_t)n * (size_t)c->nsock, sizeof(struct pollfd));
@@ -174,10 +179,9 @@ static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl
 
 static void tcp_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
 {
-    (void)c;
     a->slot_size = TCP_SLOT_SIZE;
     a->nslots = TCP_NSLOTS;
-    a->spin = 8; /* a poll is a system call: block in poll(2) soon */
+    a->spin = c->spin;
     a->get_min = 0;
 }
 
