@@ -26,6 +26,9 @@ expect 2 "needs a non-negative number" "$fabtopo" discover -t -5
 
 sim_start "$netfile"
 expect 1 "has no port 9" sim_run "$fabtopo" discover -P 9
+expect 1 "is too long" sim_run "$fabtopo" discover -C a-very-long-device-name-indeed
+expect 1 "cannot write the libibnetdisc cache" sim_run "$fabtopo" discover -o /dev/null \
+    --cache "$w/no/such/dir/live.cache"
 sim_run "$fabtopo" discover -f cache -o "$w/live.cache" 2>/dev/null ||
     sim_fail "discovery failed"
 

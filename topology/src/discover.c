@@ -2,7 +2,6 @@
  * CA port, then the shared conversion into the fabric model. The local CA is
  * checked through libibumad first, so that a missing device or a dead link
  * gets its own message instead of libibnetdisc's generic failure. */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +24,8 @@ static double now_ms(void)
 static ftopo_status check_local_port(const ftopo_discover_opts *o, char *ca_name, size_t size,
                                      ftopo_diag *diag)
 {
+    if (o->ca_name && strlen(o->ca_name) >= size)
+        return ftopo__fail(diag, FTOPO_ERR_ARG, "CA name '%.40s' is too long", o->ca_name);
     if (umad_init() < 0)
         return ftopo__fail(diag, FTOPO_ERR_FABRIC, "cannot initialize libibumad");
     if (o->ca_name) {
