@@ -296,6 +296,12 @@ static void shift_and_bisect_phases(void **state)
     assert_int_equal(a.max_flows, 1);
     ftopo_analysis_free(&a);
 
+    ftopo_diag diag = {0};
+    p.shift = 6;
+    assert_int_equal(ftopo_analyze(r, &p, &a, &diag), FTOPO_ERR_ARG);
+    assert_non_null(strstr(diag.message, "shift 6"));
+    assert_null(a.dlink_flows);
+
     ftopo_pattern b = {.kind = FTOPO_PATTERN_BISECT, .rounds = 5, .seed = 7};
     assert_int_equal(ftopo_analyze(r, &b, &a, NULL), FTOPO_OK);
     assert_int_equal(a.phases, 5);

@@ -553,6 +553,11 @@ ftopo_status ftopo_analyze(const ftopo_routes *routes, const ftopo_pattern *patt
     ftopo_status st = setup(&a, pattern);
     if (st == FTOPO_OK && a.n < 2)
         st = ftopo__fail(diag, FTOPO_ERR_ARG, "analyze: the pattern needs at least 2 hosts");
+    if (st == FTOPO_OK && pattern->kind == FTOPO_PATTERN_SHIFT &&
+        (pattern->shift < 0 || (pattern->shift > 0 && (size_t)pattern->shift % a.n == 0)))
+        st = ftopo__fail(diag, FTOPO_ERR_ARG,
+                         "analyze: shift %d sends every host to itself (%zu hosts)", pattern->shift,
+                         a.n);
     if (st == FTOPO_OK) {
         switch (pattern->kind) {
         case FTOPO_PATTERN_ALL2ALL:
