@@ -144,21 +144,39 @@ static void mark_out(const ftopo__plan_ctx *c, ftopo__plan_bound *b, ftopo_node_
     }
 }
 
+/* Whether every switch link into x runs at the fastest rate, idle. */
+static bool in_links_full(const ftopo__plan_ctx *c, ftopo_node_id x)
+{
+    const ftopo_fabric *f = c->fabric;
+    for (int p = 1; p <= f->nodes[x].num_ports; p++) {
+        if (!is_switch_port(f, x, p))
+            continue;
+        ftopo_dlink_id d = ftopo__dlink(f, ftopo__port_at(f, x, p)->link, x, p);
+        if (c->inv[d ^ 1] != 1.0)
+            return false;
+    }
+    return true;
+}
+
 /* Marks X's ports where routes from the other switches' hosts to X's
- * hosts come in (one walk per host of X and other switch), or all of
- * them once the budget is spent. */
+ * hosts come in (one walk per host of X and other switch). Only worth it
+ * when those links differ: with every one at full capacity the cut can
+ * say no more than the host cut does (k flows over m >= 1 links of load
+ * 1 each is at most k, what X's HCAs carry), so all are marked, as they
+ * are once the walk budget is spent. */
 static void mark_in(const ftopo__plan_ctx *c, ftopo__plan_bound *b, ftopo_node_id x, size_t *budget)
 {
     const ftopo_fabric *f = c->fabric;
     const ftopo__node *nd = &f->nodes[x];
     int left = unmarked(f, x, b->usable_in);
     ftopo_dlink_id buf[FTOPO_MAX_PATH_HOPS];
+    bool all = left > 0 && in_links_full(c, x);
     for (int32_t e = b->sw_head[x]; e >= 0 && left > 0; e = b->ep_next[e]) {
         for (size_t k = 0; k < b->listed && left > 0; k++) {
             ftopo_node_id s = b->list[k];
             if (s == x)
                 continue;
-            if (*budget == 0) {
+            if (all || *budget == 0) {
                 for (int p = 1; p <= nd->num_ports; p++)
                     if (is_switch_port(f, x, p))
                         b->usable_in[nd->port_base + (size_t)p - 1] = 1;

@@ -16,7 +16,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: fabtopo ring FABRIC --lfts FILE --hosts HOSTFILE [-c N] [-C FILE] [-j] [-q]\n"
-            "       fabtopo ring FABRIC --lfts FILE --bench N [--min K] [--max K] [-s SEED]\n"
+            "       fabtopo ring FABRIC {--lfts FILE | -e ENGINE} --bench N [--min K] [--max K]\n"
+            "                    [-s SEED]\n"
             "                    [-c N] [--ca-order DUMP] [--congest] [-v]\n"
             "\n"
             "Plans the ring order (one per channel) of an all-reduce over the hosts so\n"
@@ -28,6 +29,7 @@ static void usage(FILE *out)
             "Channel c runs on rail c mod (HCAs of each host).\n"
             "\n"
             "  -L, --lfts FILE        OpenSM LFT dump (opensm-lfts.dump, fabtopo lfts --live)\n"
+            "  -e, --engine NAME      route with a project engine instead (fabtopo route --list)\n"
             "  -H, --hosts FILE       the job's hosts (hostfile: one name a line, '#' comments)\n"
             "  -c, --channels N       rings (default 1, at most 64)\n"
             "  -C, --congestion FILE  available capacity per directed link, lines\n"
@@ -150,17 +152,21 @@ int fabtopo_cmd_ring(int argc, char **argv)
                                              {"verbose", no_argument, NULL, 'v'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *lfts_path = NULL, *hosts_path = NULL, *cong_path = NULL, *ca_path = NULL;
+    const char *lfts_path = NULL, *engine = NULL, *hosts_path = NULL, *cong_path = NULL,
+               *ca_path = NULL;
     ftopo_format format = FTOPO_FORMAT_AUTO;
     ftopo_routes_opts ropts = {FTOPO_LIDS_AUTO, 0};
     ring_bench_opts bo = {.min_hosts = 16, .max_hosts = 512, .seed = 1, .channels = 1};
     bool json = false, quiet = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "L:H:c:C:jql:f:B:s:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "L:e:H:c:C:jql:f:B:s:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'L':
             lfts_path = optarg;
+            break;
+        case 'e':
+            engine = optarg;
             break;
         case 'H':
             hosts_path = optarg;
@@ -220,8 +226,9 @@ int fabtopo_cmd_ring(int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1 || !lfts_path || (!hosts_path && !bo.placements)) {
-        fprintf(stderr, "fabtopo ring: need one FABRIC, --lfts and --hosts (or --bench)\n");
+    if (optind != argc - 1 || !lfts_path == !engine || (!hosts_path && !bo.placements)) {
+        fprintf(stderr, "fabtopo ring: need one FABRIC, --lfts or --engine, and --hosts (or "
+                        "--bench)\n");
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -236,6 +243,12 @@ int fabtopo_cmd_ring(int argc, char **argv)
     if (cli_load_routes("ring", argv[optind], format, &ropts, lfts_path, &fabric, &routes, &diag) !=
         CLI_EXIT_OK)
         return CLI_EXIT_FAIL;
+    ftopo_status st = engine ? ftopo_route_compute(routes, engine, NULL, NULL, &diag) : FTOPO_OK;
+    if (st != FTOPO_OK) {
+        ftopo_routes_destroy(routes);
+        ftopo_fabric_destroy(fabric);
+        return cli_fail("ring", st, &diag);
+    }
     int rc;
     ftopo_host_id *ca = NULL;
     if (!bo.placements) {
