@@ -14,6 +14,8 @@ void ftopo__rgraph_free(ftopo__rgraph *g)
     free(g->adj_rev);
     free(g->adj_cost);
     free(g->sources);
+    free(g->rail_sources);
+    free(g->dest_rail);
     free(g->tier);
     free(g->dest_lid);
     free(g->dest_port);
@@ -27,6 +29,11 @@ void ftopo__rgraph_free(ftopo__rgraph *g)
 static bool is_switch(const ftopo_fabric *f, ftopo_node_id node)
 {
     return node != FTOPO_NONE && f->nodes[node].type == FTOPO_NODE_SWITCH;
+}
+
+static size_t rail_of(const ftopo_fabric *f, ftopo_node_id ca)
+{
+    return f->nodes[ca].rail > 0 ? (size_t)f->nodes[ca].rail : 0;
 }
 
 /* Switch-to-switch cables as CSR adjacency, sources per switch, tiers. */
@@ -55,6 +62,21 @@ static ftopo_status build_adjacency(ftopo__rgraph *g, ftopo_diag *diag)
     }
     for (size_t s = 0; s < n; s++)
         g->adj_start[s + 1] += g->adj_start[s];
+    g->num_rails = 1;
+    for (size_t i = 0; i < f->num_nodes; i++)
+        if (f->nodes[i].type != FTOPO_NODE_SWITCH && f->nodes[i].rail >= (int)g->num_rails)
+            g->num_rails = (size_t)f->nodes[i].rail + 1;
+    g->rail_sources = calloc((n ? n : 1) * g->num_rails, sizeof(*g->rail_sources));
+    if (!g->rail_sources)
+        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "routing: out of memory for %zu switches", n);
+    for (size_t s = 0; s < n; s++) {
+        const ftopo__node *node = &f->nodes[r->switches[s]];
+        for (int p = 1; p <= node->num_ports; p++) {
+            ftopo_node_id peer = ftopo__port_at(f, r->switches[s], p)->peer_node;
+            if (peer != FTOPO_NONE && !is_switch(f, peer))
+                g->rail_sources[s * g->num_rails + rail_of(f, peer)]++;
+        }
+    }
     size_t m = g->adj_start[n];
     g->adj_sw = malloc((m ? m : 1) * sizeof(*g->adj_sw));
     g->adj_port = malloc(m ? m : 1);
@@ -174,12 +196,13 @@ static ftopo_status build_destinations(ftopo__rgraph *g, ftopo__dest_order order
     g->dest_lid = malloc((count ? count : 1) * sizeof(*g->dest_lid));
     g->dest_port = malloc(count ? count : 1);
     g->dest_flow = malloc((count ? count : 1) * sizeof(*g->dest_flow));
+    g->dest_rail = malloc(count ? count : 1);
     g->group_sw = malloc((n ? n : 1) * sizeof(*g->group_sw));
     g->group_start = calloc(n + 1, sizeof(*g->group_start));
     int32_t *rank = malloc((n ? n : 1) * sizeof(*rank));
     size_t *fill = calloc(n + 1, sizeof(*fill));
-    if (!g->dest_lid || !g->dest_port || !g->dest_flow || !g->group_sw || !g->group_start ||
-        !rank || !fill) {
+    if (!g->dest_lid || !g->dest_port || !g->dest_flow || !g->dest_rail || !g->group_sw ||
+        !g->group_start || !rank || !fill) {
         st = ftopo__fail(diag, FTOPO_ERR_NOMEM, "routing: out of memory for %zu LIDs", count);
         goto out_rank;
     }
@@ -203,6 +226,7 @@ static ftopo_status build_destinations(ftopo__rgraph *g, ftopo__dest_order order
         g->dest_lid[at] = lid;
         g->dest_port[at] = exit_port[lid];
         g->dest_flow[at] = exit_port[lid] != 0;
+        g->dest_rail[at] = g->dest_flow[at] ? (uint8_t)rail_of(f, r->lid_node[lid]) : 0;
     }
 out_rank:
     free(rank);
@@ -363,12 +387,12 @@ static size_t sort_by_potential(const ftopo__rgraph *g, ftopo__rscratch *s, cons
     return count;
 }
 
-void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, const uint8_t *cand,
-                        const int64_t *phi, bool flow_weighted)
+void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, size_t from, size_t to,
+                        const uint8_t *cand, const int64_t *phi, bool flow_weighted)
 {
     int32_t target = g->group_sw[grp];
-    size_t first = g->group_start[grp];
-    size_t size = g->group_start[grp + 1] - first;
+    size_t first = g->group_start[grp] + from;
+    size_t size = to - from;
     const uint16_t *lids = g->dest_lid + first;
     const bool *flow = g->dest_flow + first;
 
@@ -394,7 +418,7 @@ void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, const 
         for (size_t k = 0; k < reached; k++) {
             int32_t sw = s->order[k];
             for (size_t i = 0; i < size; i++)
-                w[(size_t)sw * size + i] = flow[i] ? g->sources[sw] : 0;
+                w[(size_t)sw * size + i] = ftopo__flow_sources(g, sw, first + i);
         }
 
     for (size_t k = 0; k < reached; k++) {

@@ -26,7 +26,11 @@ typedef struct ftopo__rgraph {
     uint32_t *adj_cost; /* fastest rate / this link's rate, rounded, >= 1 */
 
     uint32_t *sources; /* CA ports cabled to each switch (traffic sources) */
-    int *tier;         /* the fabric's tier of each switch */
+    /* Traffic stays on its rail (HCA i talks to HCA i): CA ports cabled to
+     * each switch per rail, n x num_rails. */
+    size_t num_rails;
+    uint32_t *rail_sources;
+    int *tier; /* the fabric's tier of each switch */
 
     /* Destinations: every LID owned by a port that a switch can deliver,
      * grouped by delivering switch in the order the engine asked for. */
@@ -34,6 +38,7 @@ typedef struct ftopo__rgraph {
     uint16_t *dest_lid;
     uint8_t *dest_port; /* egress port at the delivering switch (0: itself) */
     bool *dest_flow;    /* counts as traffic (CA LIDs) */
+    uint8_t *dest_rail; /* rail of the CA that owns it */
     size_t num_groups;
     int32_t *group_sw;   /* delivering switch of each group */
     size_t *group_start; /* num_groups + 1, into dest_* */
@@ -75,15 +80,28 @@ typedef struct ftopo__rscratch {
 ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ftopo_diag *diag);
 void ftopo__rscratch_free(ftopo__rscratch *s);
 
-/* Routes the destinations of group `grp`. cand[e] != 0 marks edge e as a
- * valid next hop; every valid edge must lead from potential p to a strictly
- * lower potential (phi), so paths end and switches can be taken farthest
- * first; phi < 0 marks switches that cannot reach the destination switch.
- * flow_weighted: a switch adds to the edge it picks the flows that reach it
- * (its own sources plus those the switches below sent it) instead of 1 per
- * LID, which is what makes fat trees D-mod-k. */
-void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, const uint8_t *cand,
-                        const int64_t *phi, bool flow_weighted);
+/* Routes destinations from .. to-1 of group `grp` (0 .. group size). cand[e]
+ * != 0 marks edge e as a valid next hop; every valid edge must lead from
+ * potential p to a strictly lower potential (phi), so paths end and
+ * switches can be taken farthest first; phi < 0 marks switches that cannot
+ * reach the destination switch. flow_weighted: a switch adds to the edge it
+ * picks the flows that reach it (its own sources plus those the switches
+ * below sent it) instead of 1 per LID, which is what makes fat trees
+ * D-mod-k. */
+void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, size_t from, size_t to,
+                        const uint8_t *cand, const int64_t *phi, bool flow_weighted);
+
+/* Flows towards destination idx that start at switch sw: the CAs there
+ * on the destination's rail; none for switch LIDs. */
+static inline uint32_t ftopo__flow_sources(const ftopo__rgraph *g, int32_t sw, size_t idx)
+{
+    return g->dest_flow[idx] ? g->rail_sources[(size_t)sw * g->num_rails + g->dest_rail[idx]] : 0;
+}
+
+static inline size_t ftopo__group_size(const ftopo__rgraph *g, size_t grp)
+{
+    return g->group_start[grp + 1] - g->group_start[grp];
+}
 
 /* Breadth-first hop distances from switch `from` over all switch links into
  * dist (n entries, -1 unreachable); queue needs n entries. */

@@ -35,7 +35,7 @@ ftopo_status ftopo__route_minhop(ftopo_routes *routes, const ftopo_route_engine_
             for (size_t e = g.adj_start[s]; e < g.adj_start[s + 1]; e++)
                 cand[e] = dist[s] > 0 && dist[g.adj_sw[e]] == dist[s] - 1;
         }
-        ftopo__route_group(&g, &scratch, grp, cand, phi, false);
+        ftopo__route_group(&g, &scratch, grp, 0, ftopo__group_size(&g, grp), cand, phi, false);
     }
     if (st == FTOPO_OK && result) {
         result->destinations = g.num_dest;

@@ -201,7 +201,8 @@ ftopo_status ftopo__route_updown(ftopo_routes *routes, const ftopo_route_engine_
     st = ftopo__rscratch_init(&u.g, &scratch, diag);
     for (size_t grp = 0; grp < u.g.num_groups && st == FTOPO_OK; grp++) {
         updn_dag(&u, u.g.group_sw[grp]);
-        ftopo__route_group(&u.g, &scratch, grp, u.cand, u.phi, flow_weighted);
+        ftopo__route_group(&u.g, &scratch, grp, 0, ftopo__group_size(&u.g, grp), u.cand, u.phi,
+                           flow_weighted);
     }
     if (st == FTOPO_OK && result) {
         result->destinations = u.g.num_dest;

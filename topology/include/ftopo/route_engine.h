@@ -18,13 +18,19 @@
  *    degraded tree the same rule routes each destination over the links
  *    that remain (a balanced up/down); on other shapes it is up/down from
  *    the centre.
- *  - "sssp": weighted shortest paths over the whole fabric, any topology:
- *    destinations one switch at a time, each link weighted by 1 + the flows
- *    already routed over it (scaled to its rate), as OpenSM's SSSP does. Not
- *    deadlock-free on fabrics with cycles (tori); no virtual-lane layering.
+ *  - "sssp": weighted shortest paths balanced over the whole fabric, any
+ *    topology: LIDs one at a time, each link weighing its rate cost times
+ *    1 + the flows already routed over it (as OpenSM's SSSP does), paths
+ *    the cheapest among the minimal-hop ones, and one LID's sources spread
+ *    over parallel ways. Minimal paths are up/down on fat trees (no credit
+ *    loop there); on tori they can close credit loops: no virtual-lane
+ *    layering is done. O(LIDs x links): for fabrics of thousands of
+ *    endpoints, not the largest.
  *
  * Every engine: LIDs of switches are routed too (to port 0 at the switch)
- * but count as no traffic; a LID owned by a CA port is delivered through
+ * but count as no traffic; traffic to a CA is counted from the CAs on the
+ * same rail (HCA i talks to HCA i, as collectives do on rail-optimized
+ * clusters); a LID owned by a CA port is delivered through
  * the switch port its cable is on; LIDs a switch cannot reach stay
  * FTOPO_LFT_NONE; those that strand a CA's traffic (at a switch with CAs)
  * are counted in the result. Up/down leaves a root without a legal path to
