@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -20,7 +21,7 @@ static void usage(FILE *out)
             "\n"
             "  -e, --engine E     minhop, updn, ftree, sssp (--list describes them)\n"
             "  -r, --roots R      updn/ftree root switches: GUIDs or descriptions,\n"
-            "                     comma-separated, or @FILE with one a line\n"
+            "                     comma-separated, or a FILE (or @FILE) with one a line\n"
             "  -o, --out FILE     the LFT dump (default: standard output)\n"
             "  -l, --lids MODE    auto (the fabric's LIDs if it has any, else assign),\n"
             "                     fabric, assign (deterministic; see -g)\n"
@@ -181,6 +182,11 @@ int fabtopo_cmd_route(int argc, char **argv)
         st = ftopo_routes_create(fabric, &ropts, &routes, &diag);
     ftopo_route_engine_opts eopts = {NULL, 0};
     if (st == FTOPO_OK && roots_text) {
+        /* A readable file is a root file (OpenSM's root_guid_file habit). */
+        char file_arg[4096];
+        if (roots_text[0] != '@' && access(roots_text, R_OK) == 0 &&
+            snprintf(file_arg, sizeof(file_arg), "@%s", roots_text) < (int)sizeof(file_arg))
+            roots_text = file_arg;
         st = ftopo_route_roots_parse(fabric, roots_text, &roots, &eopts.num_roots, &diag);
         eopts.roots = roots;
     }
