@@ -434,7 +434,9 @@ fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char 
     if (p->bad)
         return FCOLL_ERR_NO_MEMORY;
     plan_prepare(comm, p);
-    uint64_t deadline = fcoll__now_ns() + (uint64_t)comm->opts.timeout_ms * 1000000u;
+    /* The clock starts at the first real wait: operations that never wait
+     * (most small ones) do not pay for reading it. */
+    uint64_t deadline = 0;
     unsigned idle = 0;
     int dead_seen = 0;
     fcoll_status_t st = FCOLL_OK;
@@ -462,6 +464,8 @@ fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char 
         }
         if (++idle < comm->spin)
             continue;
+        if (deadline == 0)
+            deadline = fcoll__now_ns() + (uint64_t)comm->opts.timeout_ms * 1000000u;
         st = idle_wait(comm);
         if (st != FCOLL_OK)
             break;

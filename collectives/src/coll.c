@@ -89,9 +89,9 @@ fcoll_status_t fcoll__validate(fcoll_comm_t *comm, const fcoll__req_args_t *a)
     return FCOLL_OK;
 }
 
-static int algo_is(const fcoll_comm_t *c, const char *name)
+static int algo_is(const fcoll_comm_t *c, int algo)
 {
-    return strcmp(c->opts.algo, name) == 0;
+    return c->opts.algo == algo;
 }
 
 static fcoll_status_t allreduce(fcoll_comm_t *c, const fcoll__req_args_t *a, fcoll__red_t red)
@@ -102,8 +102,8 @@ static fcoll_status_t allreduce(fcoll_comm_t *c, const fcoll__req_args_t *a, fco
             memcpy(a->rbuf, a->sbuf, bytes);
         return FCOLL_OK;
     }
-    int ring = algo_is(c, "ring"), rhd = algo_is(c, "rhd"), rd = algo_is(c, "rd");
-    int tree = algo_is(c, "tree");
+    int ring = algo_is(c, FCOLL__ALGO_RING), rhd = algo_is(c, FCOLL__ALGO_RHD);
+    int rd = algo_is(c, FCOLL__ALGO_RD), tree = algo_is(c, FCOLL__ALGO_TREE);
     if (rd && bytes > RD_MAX_BYTES) {
         /* rd streams a buffer against itself; above this size the staging
          * slots could not hold it. */
@@ -133,9 +133,9 @@ static fcoll_status_t allreduce(fcoll_comm_t *c, const fcoll__req_args_t *a, fco
 
 static int use_chain(const fcoll_comm_t *c, size_t bytes)
 {
-    if (algo_is(c, "ring"))
+    if (algo_is(c, FCOLL__ALGO_RING))
         return 1;
-    if (algo_is(c, "tree"))
+    if (algo_is(c, FCOLL__ALGO_TREE))
         return 0;
     return bytes >= CHAIN_MIN_BYTES;
 }

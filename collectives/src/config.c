@@ -88,7 +88,17 @@ fcoll_status_t fcoll__opts_resolve(fcoll__opts_t *o, const fcoll_config_t *cfg)
     o->timeout_default_ms = o->timeout_ms;
 
     copy_name(o->transport, sizeof(o->transport), cfg->transport, "FCOLL_TRANSPORT");
-    copy_name(o->algo, sizeof(o->algo), cfg->algo, "FCOLL_ALGO");
+    char algo[16];
+    copy_name(algo, sizeof(algo), cfg->algo, "FCOLL_ALGO");
+    static const char *const algos[] = {"", "ring", "rhd", "rd", "tree"};
+    o->algo = -1;
+    for (int i = 0; i < 5; i++)
+        if (strcasecmp(algo, algos[i]) == 0)
+            o->algo = i;
+    if (o->algo < 0) {
+        FCOLL__ERR(&o->log, "unknown algorithm \"%s\" (have ring, rhd, rd, tree, auto)", algo);
+        return FCOLL_ERR_INVALID_ARG;
+    }
 
     if (cfg->ring_order != NULL) {
         if (cfg->ring_order_len <= 0)

@@ -31,12 +31,15 @@ void fcoll__log(const fcoll__log_t *log, fcoll_log_level_t level, const char *fm
 /* Monotonic clock in nanoseconds. */
 uint64_t fcoll__now_ns(void);
 
+/* Algorithm forced by config or FCOLL_ALGO. */
+enum { FCOLL__ALGO_AUTO, FCOLL__ALGO_RING, FCOLL__ALGO_RHD, FCOLL__ALGO_RD, FCOLL__ALGO_TREE };
+
 /* Options resolved from config and environment. */
 typedef struct fcoll__opts {
     int timeout_ms;
     int timeout_default_ms; /* config or environment, restored by set_timeout(0) */
     char transport[16];     /* "" = auto */
-    char algo[16];          /* "" = auto */
+    int algo;               /* FCOLL__ALGO_* */
     int *ring_order;        /* malloc'd, nranks entries, or NULL */
     int ring_order_len;
     fcoll__log_t log;

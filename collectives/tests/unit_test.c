@@ -257,6 +257,18 @@ static void test_bad_init(void **state)
     cfg.log_fn = NULL;
     cfg.log_level = FCOLL_LOG_ERROR;
     assert_int_equal(fcoll_comm_init_env(&c, &cfg), FCOLL_ERR_INVALID_ARG);
+    /* unknown algorithm or transport names */
+    cfg.algo = "bogus";
+    assert_int_equal(fcoll_comm_init_rank_config(&c, 1, id, 0, &cfg), FCOLL_ERR_INVALID_ARG);
+    assert_null(c);
+    cfg.algo = NULL;
+    cfg.transport = "carrier-pigeon";
+    assert_int_equal(fcoll_comm_init_rank_config(&c, 1, id, 0, &cfg), FCOLL_ERR_INVALID_ARG);
+    assert_null(c);
+    /* a config from another version */
+    cfg.transport = NULL;
+    cfg.size = 3;
+    assert_int_equal(fcoll_comm_init_rank_config(&c, 1, id, 0, &cfg), FCOLL_ERR_INVALID_ARG);
     assert_int_equal(fcoll_comm_destroy(NULL), FCOLL_OK);
 }
 
