@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli_routes.h"
 #include "ring_bench.h"
@@ -53,7 +54,8 @@ static void usage(FILE *out)
 }
 
 /* OpenSM's CA order dump: "0xLID<tab>node description" lines; the host is
- * the description's first word; a host's later HCAs are skipped. */
+ * the description's first word; a host's later HCAs are skipped, and so
+ * are the "0xFFFF DUMMY" lines that stand for empty leaf ports. */
 static ftopo_status read_ca_order(const ftopo_fabric *f, const char *path, ftopo_host_id **out,
                                   size_t *len, ftopo_diag *diag)
 {
@@ -72,7 +74,8 @@ static ftopo_status read_ca_order(const ftopo_fabric *f, const char *path, ftopo
     while (st == FTOPO_OK && fgets(line, sizeof(line), in)) {
         lineno++;
         ftopo_host_id h;
-        if (sscanf(line, "%*s %255s", name) != 1)
+        char lid[16];
+        if (sscanf(line, "%15s %255s", lid, name) != 2 || strcasecmp(lid, "0xFFFF") == 0)
             continue;
         if (ftopo_find_host(f, name, &h) != FTOPO_OK) {
             snprintf(diag->message, sizeof(diag->message), "%s:%d: unknown host '%s'", path, lineno,
