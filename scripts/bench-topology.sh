@@ -54,7 +54,7 @@ timed() {
     local e u s
     shift 2
     /usr/bin/time -f '%e %U %S' -o "$w/time" \
-        timeout "${SIM_RUN_TIMEOUT:-300}" env LD_PRELOAD="$SIM_PRELOAD" "$@" >/dev/null 2>&1
+        timeout "${SIM_RUN_TIMEOUT:-300}" env LD_PRELOAD="$SIM_PRELOAD" "$@" >/dev/null 2>"$w/stderr"
     read -r e u s <"$w/time"
     wall+=("$(calc "int($e * 1000)")")
     cpu+=("$(calc "int(($u + $s) * 1000)")")
@@ -65,32 +65,38 @@ discovery() {
     "$fabtopo" gen "$kind" --hosts "$hosts" -o "$net"
     sim_start "$net" $(sim_limits "$net")
     sim_sm_sweep
-    local ours=() theirs=() ours_cpu=() theirs_cpu=() i mads
+    local ours=() theirs=() ours_cpu=() theirs_cpu=() lib=() i mads
     # One warm-up each: the first client pays for ibsim's first answers.
     sim_run "$fabtopo" discover -o /dev/null 2>/dev/null
     sim_run ibnetdiscover >/dev/null 2>&1
     for ((i = 0; i < reps; i++)); do
-        timed ours ours_cpu "$fabtopo" discover -o /dev/null
+        timed ours ours_cpu "$fabtopo" discover -v -o /dev/null
+        # The library's own time: the sweep plus building the model.
+        cp "$w/stderr" "$w/ours.log"
+        lib+=("$(awk '/swept the fabric in/ { t += $6 } /built the model/ { t += $(NF - 1) }
+                     END { print int(t + 0.5) }' "$w/ours.log")")
         timed theirs theirs_cpu ibnetdiscover
     done
-    mads=$(sim_run "$fabtopo" discover -v -o /dev/null 2>&1 | sed -n 's/.*: \([0-9]*\) MADs.*/\1/p')
-    local a b ac bc
+    mads=$(sed -n 's/.*: \([0-9]*\) MADs.*/\1/p' "$w/ours.log")
+    local a b ac bc l
     a=$(printf '%s\n' "${ours[@]}" | median)
     b=$(printf '%s\n' "${theirs[@]}" | median)
     ac=$(printf '%s\n' "${ours_cpu[@]}" | median)
     bc=$(printf '%s\n' "${theirs_cpu[@]}" | median)
-    printf '%-6s %6s %6s %6s | %8s %8s %6.2f | %8s %8s\n' "$kind" "$hosts" \
-        "$(grep -c '^\(Switch\|Ca\)' "$net")" "$mads" "$a" "$b" "$(calc "$a / $b")" "$ac" "$bc"
+    l=$(printf '%s\n' "${lib[@]}" | median)
+    printf '%-6s %6s %6s %6s | %8s %8s %6.2f | %8s %8s | %8s\n' "$kind" "$hosts" \
+        "$(grep -c '^\(Switch\|Ca\)' "$net")" "$mads" "$a" "$b" "$(calc "$a / $b")" "$ac" "$bc" "$l"
     sim_stop
 }
 
 if (sim_require ibnetdiscover) 2>/dev/null; then
     echo
     echo "1. live discovery under ibsim, median of $reps, whole processes, in ms"
-    echo "   (wall time includes waiting for ibsim's answers; CPU = user + sys of the client)"
-    printf '%-6s %6s %6s %6s | %8s %8s %6s | %8s %8s\n' fabric hosts nodes MADs "fabtopo" \
-        "ibnetd." ratio "fabtopo" "ibnetd."
-    printf '%-6s %6s %6s %6s | %8s %8s %6s | %8s %8s\n' "" "" "" "" wall wall "" cpu cpu
+    echo "   wall includes waiting for ibsim's answers; cpu = user + sys of the client;"
+    echo "   library = ftopo_discover's sweep + model build, timed inside fabtopo"
+    printf '%-6s %6s %6s %6s | %8s %8s %6s | %8s %8s | %8s\n' fabric hosts nodes MADs "fabtopo" \
+        "ibnetd." ratio "fabtopo" "ibnetd." library
+    printf '%-6s %6s %6s %6s | %8s %8s %6s | %8s %8s | %8s\n' "" "" "" "" wall wall "" cpu cpu wall
     discovery ft2 128
     discovery ft3 1024
 else
