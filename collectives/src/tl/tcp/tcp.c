@@ -20,8 +20,8 @@
 #include "internal.h"
 #include "sock.h"
 
-#define TCP_SLOT_SIZE (512u << 10)
-#define TCP_NSLOTS    8u
+#define TCP_SLOT_SIZE (64u << 10)
+#define TCP_NSLOTS    16u
 #define TCP_MAX_SOCKS 8
 /* Queued items per socket: bounded by data puts and credits in flight. */
 #define TCP_SENDQ 64u
