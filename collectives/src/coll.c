@@ -113,9 +113,12 @@ static fcoll_status_t allreduce(fcoll_comm_t *c, const fcoll__req_args_t *a, fco
     }
     if (!ring && !rhd && !rd && !tree) {
         rd = bytes <= RD_MAX_BYTES;
-        /* With two ranks both take two steps, but the ring skips rhd's
-         * initial copy into the output. */
-        rhd = !rd && bytes <= RHD_MAX_BYTES && c->nranks > 2;
+        /* Halving-doubling saves steps over the ring when the rank count is
+         * a power of two above 2; with two ranks both take two steps (the
+         * ring without rhd's copy into the output), and elsewhere rhd's
+         * folding costs more than it saves (measured with 3 ranks). */
+        int pow2 = (c->nranks & (c->nranks - 1)) == 0;
+        rhd = !rd && bytes <= RHD_MAX_BYTES && c->nranks > 2 && pow2;
         ring = !rd && !rhd;
     }
     if (ring)
