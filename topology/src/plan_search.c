@@ -16,6 +16,8 @@
 /* Insert positions tried per segment when the ring is larger (sampled). */
 #define ALL_POSITIONS_UP_TO 1024
 #define SAMPLED_POSITIONS   512
+/* Kicks out of local optima before giving up above the bound. */
+#define MAX_KICKS 32
 
 typedef struct search {
     ftopo__plan_ctx *c;
@@ -293,6 +295,93 @@ static bool improve_edge(search *s, size_t i)
     return true;
 }
 
+/* A random move of one host from a critical edge to anywhere it does not
+ * push a link above M, taken even when it adds links at M: the way out of
+ * a local optimum. False when none of a few tries qualifies. */
+static bool kick(search *s)
+{
+    size_t n = s->n;
+    for (int t = 0; t < 64; t++) {
+        size_t i = (size_t)(next_rand(s) % n);
+        if (!critical(s, i))
+            continue;
+        move m = {.a = (i + 1) % n, .len = 1, .p = (size_t)(next_rand(s) % n)};
+        size_t off = (m.p + n - m.a) % n;
+        if (off < 1 || off == n - 1 || !score_segment(s, &m))
+            continue;
+        apply(s, &m);
+        return true;
+    }
+    return false;
+}
+
+typedef struct snapshot {
+    int32_t *order;
+    double max;
+    size_t at_max, hops;
+} snapshot;
+
+/* Whether objective (m1, c1, h1) is better than (m2, c2, h2). */
+static bool before(double m1, size_t c1, size_t h1, double m2, size_t c2, size_t h2)
+{
+    if (!ftopo__plan_eq(m1, m2))
+        return m1 < m2;
+    return c1 < c2 || (c1 == c2 && h1 < h2);
+}
+
+/* One descent: improving moves until none is left or the bound is met. */
+static size_t descend(search *s, double bound, size_t budget)
+{
+    size_t moves = 0;
+    while (moves < budget && ftopo__plan_gt(s->max, bound)) {
+        bool moved = false;
+        /* A random start, so that one stubborn edge does not take every
+         * pass. */
+        size_t start = (size_t)(next_rand(s) % s->n);
+        for (size_t k = 0; k < s->n && !moved; k++) {
+            size_t i = (start + k) % s->n;
+            if (critical(s, i))
+                moved = improve_edge(s, i);
+        }
+        if (!moved)
+            break;
+        moves++;
+    }
+    return moves;
+}
+
+/* Iterated local search: descend; while above the bound, kick and descend
+ * again, keeping the best ring seen. */
+static size_t iterate(search *s, double bound, size_t max_moves)
+{
+    snapshot best = {.order = malloc(s->n * sizeof(int32_t))};
+    size_t moves = descend(s, bound, max_moves);
+    if (!best.order)
+        return moves;
+    bool kept = false;
+    for (int k = 0; k < MAX_KICKS && moves < max_moves && ftopo__plan_gt(s->max, bound); k++) {
+        if (!kept || before(s->max, s->at_max, s->hops, best.max, best.at_max, best.hops)) {
+            memcpy(best.order, s->order, s->n * sizeof(int32_t));
+            best.max = s->max;
+            best.at_max = s->at_max;
+            best.hops = s->hops;
+            kept = true;
+        }
+        if (!kick(s))
+            break;
+        moves += 1 + descend(s, bound, max_moves - moves);
+    }
+    if (kept && before(best.max, best.at_max, best.hops, s->max, s->at_max, s->hops)) {
+        ftopo__plan_ring_flows(s->c, s->order, -1);
+        memcpy(s->order, best.order, s->n * sizeof(int32_t));
+        ftopo__plan_ring_flows(s->c, s->order, +1);
+        s->hops = best.hops;
+        rescan_max(s);
+    }
+    free(best.order);
+    return moves;
+}
+
 size_t ftopo__plan_search(ftopo__plan_ctx *c, int32_t *order, double bound, size_t max_moves)
 {
     size_t n = c->n;
@@ -311,20 +400,7 @@ size_t ftopo__plan_search(ftopo__plan_ctx *c, int32_t *order, double bound, size
         ftopo__plan_ring_flows(c, order, -1);
         s.hops = ftopo__plan_ring_flows(c, order, +1);
         rescan_max(&s);
-        while (moves < max_moves && ftopo__plan_gt(s.max, bound)) {
-            bool moved = false;
-            /* Start the scan where the last one left off, so that one
-             * stubborn edge does not absorb every pass. */
-            size_t start = (size_t)(next_rand(&s) % n);
-            for (size_t k = 0; k < n && !moved; k++) {
-                size_t i = (start + k) % n;
-                if (critical(&s, i))
-                    moved = improve_edge(&s, i);
-            }
-            if (!moved)
-                break;
-            moves++;
-        }
+        moves = iterate(&s, bound, max_moves);
     }
     free(s.tmp);
     free(s.stamp);
