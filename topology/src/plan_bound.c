@@ -61,6 +61,7 @@ struct ftopo__plan_bound {
     uint8_t *usable_in;  /* per fabric port: routes from elsewhere enter through it */
     ftopo_node_id *list; /* switches of the current channel */
     size_t listed;
+    double entry; /* the entry-matching bound, max over channels */
 };
 
 ftopo_status ftopo__plan_bound_create(const ftopo__plan_ctx *c, ftopo__plan_bound **out,
@@ -221,6 +222,9 @@ void ftopo__plan_bound_add(ftopo__plan_bound *b, const ftopo__plan_ctx *c)
             mark_in(c, b, x, &budget);
         }
     }
+    double entry = ftopo__plan_entry_bound(c, b->list, b->listed, b->sw_head, b->ep_next);
+    if (entry > b->entry)
+        b->entry = entry;
     for (size_t k = 0; k < b->listed; k++)
         b->sw_head[b->list[k]] = -1;
 }
@@ -282,5 +286,6 @@ double ftopo__plan_bound_value(const ftopo__plan_bound *b, const ftopo__plan_ctx
     if (c->n < 2)
         return 0;
     double h = host_cuts(c, b), s = switch_cuts(c, b);
-    return h > s ? h : s;
+    double cuts = h > s ? h : s;
+    return cuts > b->entry ? cuts : b->entry;
 }

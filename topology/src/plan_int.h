@@ -89,6 +89,11 @@ void ftopo__plan_bound_add(ftopo__plan_bound *b, const ftopo__plan_ctx *c);
 double ftopo__plan_bound_value(const ftopo__plan_bound *b, const ftopo__plan_ctx *c);
 void ftopo__plan_bound_free(ftopo__plan_bound *b);
 
+/* The entry-matching bound of one channel (plan_match.c): list holds its
+ * m switches, sw_head/ep_next their endpoints. 0 when skipped. */
+double ftopo__plan_entry_bound(const ftopo__plan_ctx *c, const ftopo_node_id *list, size_t m,
+                               const int32_t *sw_head, const int32_t *ep_next);
+
 /* Double binary tree over the ring order of channel 0 (endpoint indices;
  * c must be on channel 0). */
 ftopo_status ftopo__plan_trees(const ftopo__plan_ctx *c, const int32_t *order,
