@@ -6,9 +6,10 @@
 #   test_discover.sh FABTOPO file NETFILE        a netfile as it is
 #   test_discover.sh FABTOPO gen GEN-ARGS...     a netfile from `fabtopo gen`
 #
-# For the same fabric it also checks that libibnetdisc's cache and the JSON
-# written by discovery read back equal, and that the ibnetdiscover text it
-# writes loads in a fresh ibsim and discovers to the same fabric again.
+# For the same fabric it also checks that libibnetdisc's cache saved by the
+# sweep reads back equal, and that the ibnetdiscover text discovery writes
+# loads in a fresh ibsim and discovers (as JSON this time) to the same
+# fabric again.
 # Exit 77 (skip) when ibsim, OpenSM or umad2sim is missing.
 set -euo pipefail
 fabtopo=$1
@@ -25,13 +26,14 @@ gen) "$fabtopo" gen "$@" -o "$w/fabric.net" || sim_fail "fabtopo gen $* failed" 
 *) sim_fail "unknown mode $mode" ;;
 esac
 
-# discover OUT-PREFIX: discovery of the running simulator, timed.
+# discover OUT [ARGS]: discovery of the running simulator into OUT (format
+# from its extension), timed.
 discover() {
-    local t0=$SECONDS
-    sim_run "$fabtopo" discover -v --cache "$1.cache" -o "$1.net" 2>"$1.log" ||
-        { cat "$1.log" >&2; sim_fail "fabtopo discover failed"; }
-    sim_run "$fabtopo" discover -f json -o "$1.json" || sim_fail "fabtopo discover -f json failed"
-    sim_log "discovered in $((SECONDS - t0)) s: $(grep -h 'swept' "$1.log" || true)"
+    local out=$1 t0=$SECONDS
+    shift
+    sim_run "$fabtopo" discover -v "$@" -o "$out" 2>"$out.log" ||
+        { cat "$out.log" >&2; sim_fail "fabtopo discover failed"; }
+    sim_log "discovered in $((SECONDS - t0)) s: $(grep -h 'swept' "$out.log" || true)"
 }
 
 # same A B WHAT: the two fabrics are equal, or the test fails with the diff.
@@ -46,15 +48,15 @@ sim_start "$w/fabric.net" $(sim_limits "$w/fabric.net")
 # OpenSM assigns LIDs, as on a real fabric; discovery itself goes by
 # directed routes and needs none.
 sim_sm_sweep
-discover "$w/live"
+discover "$w/live.net" --cache "$w/live.cache"
 same "$w/fabric.net" "$w/live.net" "live discovery differs from the netfile"
 same "$w/fabric.net" "$w/live.cache" "the libibnetdisc cache differs from the netfile"
-same "$w/fabric.net" "$w/live.json" "the JSON written by discover differs from the netfile"
-grep -q '"lid": *[1-9]' "$w/live.json" || sim_fail "no LID assigned by OpenSM in the discovery"
+grep -q '# lid [1-9]' "$w/live.net" || sim_fail "no LID assigned by OpenSM in the discovery"
 
-# The ibnetdiscover text we wrote is a netfile too.
+# The ibnetdiscover text we wrote is a netfile too; this time discovery
+# writes JSON.
 sim_stop
 sim_start "$w/live.net" $(sim_limits "$w/live.net")
-discover "$w/again"
-same "$w/fabric.net" "$w/again.net" "the written ibnetdiscover text does not discover to the same fabric"
+discover "$w/again.json"
+same "$w/fabric.net" "$w/again.json" "the written ibnetdiscover text does not discover to the same fabric"
 echo "PASS: $(grep -c '^\(Switch\|Ca\)' "$w/fabric.net") nodes discovered as simulated"
