@@ -44,6 +44,45 @@ static ftopo_status check_unicast(const ftopo_routes *r, const char *what, ftopo
                        what, r->lid_top, FTOPO_LID_UNICAST_MAX);
 }
 
+/* Each entry line names its destination: formatted once per LID rather
+ * than once per switch and LID (large dumps have millions of lines). All
+ * strings live in one block; *index[lid] is an offset into it. */
+static char *destination_texts(const ftopo_routes *r, size_t **index)
+{
+    const ftopo_fabric *f = r->fabric;
+    size_t lids = (size_t)r->lid_top + 1, cap = lids * 64 + 64, used = 0;
+    char *text = malloc(cap);
+    *index = malloc(lids * sizeof(**index));
+    if (!text || !*index) {
+        free(text);
+        free(*index);
+        return NULL;
+    }
+    for (size_t lid = 0; lid < lids; lid++) {
+        const char *desc = r->lid_node[lid] == FTOPO_NONE ? "" : f->nodes[r->lid_node[lid]].desc;
+        size_t need = strlen(desc) + 64;
+        if (used + need > cap) {
+            cap = (used + need) * 2;
+            char *bigger = realloc(text, cap);
+            if (!bigger) {
+                free(text);
+                free(*index);
+                return NULL;
+            }
+            text = bigger;
+        }
+        (*index)[lid] = used;
+        if (r->lid_node[lid] == FTOPO_NONE)
+            used += (size_t)sprintf(text + used, "(unknown node and type)\n") + 1;
+        else
+            used += (size_t)sprintf(text + used, "(%s portguid 0x%016" PRIx64 ": '%s')\n",
+                                    type_str(f->nodes[r->lid_node[lid]].type),
+                                    owner_port_guid(r, (ftopo_lid)lid), desc) +
+                    1;
+    }
+    return text;
+}
+
 ftopo_status ftopo_routes_write_dump(const ftopo_routes *r, FILE *out, ftopo_diag *diag)
 {
     if (!r || !out)
@@ -52,6 +91,10 @@ ftopo_status ftopo_routes_write_dump(const ftopo_routes *r, FILE *out, ftopo_dia
     if (st != FTOPO_OK)
         return st;
     const ftopo_fabric *f = r->fabric;
+    size_t *index;
+    char *texts = destination_texts(r, &index);
+    if (!texts)
+        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "lfts: out of memory");
     for (size_t s = 0; s < r->num_switches; s++) {
         ftopo_node_id n = r->switches[s];
         const uint8_t *row = ftopo__lft_row(r, s);
@@ -62,16 +105,13 @@ ftopo_status ftopo_routes_write_dump(const ftopo_routes *r, FILE *out, ftopo_dia
             if (row[lid] == FTOPO_LFT_NONE)
                 continue;
             fprintf(out, "0x%04x %03u : ", lid, row[lid]);
-            if (r->lid_node[lid] == FTOPO_NONE)
-                fprintf(out, "(unknown node and type)\n");
-            else
-                fprintf(out, "(%s portguid 0x%016" PRIx64 ": '%s')\n",
-                        type_str(f->nodes[r->lid_node[lid]].type), owner_port_guid(r, lid),
-                        f->nodes[r->lid_node[lid]].desc);
+            fputs(texts + index[lid], out);
             count++;
         }
         fprintf(out, "%zu valid lids dumped\n", count);
     }
+    free(texts);
+    free(index);
     if (ferror(out))
         return ftopo__fail(diag, FTOPO_ERR_IO, "lfts: write failed");
     return FTOPO_OK;
