@@ -180,6 +180,67 @@ static void test_bound_follows_routes(void **state)
     tree2_free(&t);
 }
 
+/* Four leaves with one host each, two spines. The clean ways into leaf 1
+ * and into leaf 2 both start at leaf 4 (the others' routes to them use
+ * spine 2, whose links down to leaves 1 and 2 are congested), and leaf 4's
+ * lone host can precede only one of them: each cut alone says 1, the entry
+ * matching says 10, and 10 is what the planner reaches. */
+static void test_entry_matching(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_node_id sp1 = fx_switch(&x, "spine1"), sp2 = fx_switch(&x, "spine2"), leaf[4], ca[4];
+    for (int i = 0; i < 4; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "leaf%d", i + 1);
+        leaf[i] = fx_switch(&x, name);
+        snprintf(name, sizeof(name), "h%d HCA-1", i + 1);
+        ca[i] = fx_ca(&x, name);
+        fx_link(&x, ca[i], leaf[i]);
+        fx_link(&x, leaf[i], sp1);
+        fx_link(&x, leaf[i], sp2);
+    }
+    fx_finish(&x);
+    ftopo_routes *r = rx_routes(x.f);
+    assert_int_equal(ftopo_route_compute(r, "minhop", NULL, NULL, NULL), FTOPO_OK);
+    for (int dst = 0; dst < 2; dst++) {
+        for (int src = 0; src < 4; src++)
+            if (src != dst)
+                rx_route(r, leaf[src], ca[dst], src == 3 ? sp1 : sp2);
+        rx_route(r, sp1, ca[dst], leaf[dst]);
+        rx_route(r, sp2, ca[dst], leaf[dst]);
+    }
+    size_t nd = 2 * ftopo_num_links(x.f);
+    double *avail = malloc(nd * sizeof(*avail));
+    for (size_t d = 0; d < nd; d++)
+        avail[d] = 1.0;
+    avail[dlink(x.f, sp2, leaf[0])] = 0.1;
+    avail[dlink(x.f, sp2, leaf[1])] = 0.1;
+    ftopo_host_id h[4];
+    for (int i = 0; i < 4; i++) {
+        ftopo_node_info ni;
+        assert_int_equal(ftopo_node_get(x.f, ca[i], &ni), FTOPO_OK);
+        h[i] = ni.host;
+    }
+    ftopo_plan_opts o = {.hosts = h, .num_hosts = 4, .avail = avail};
+    ftopo_plan p;
+    plan_ok(r, &o, &p);
+    assert_true(fabs(p.lower_bound - 10.0) < 1e-6);
+    assert_true(fabs(p.max_load - 10.0) < 1e-6);
+    ftopo_plan_free(&p);
+    /* Only leaf 1 congested: leaf 4 precedes it and the ring is clean. */
+    avail[dlink(x.f, sp2, leaf[1])] = 1.0;
+    plan_ok(r, &o, &p);
+    assert_true(fabs(p.lower_bound - 1.0) < 1e-9);
+    assert_true(fabs(p.max_load - 1.0) < 1e-9);
+    assert_int_equal(p.dlink_flows[dlink(x.f, sp2, leaf[0])], 0);
+    ftopo_plan_free(&p);
+    free(avail);
+    ftopo_routes_destroy(r);
+    ftopo_fabric_destroy(x.f);
+}
+
 static void test_avoids_congestion(void **state)
 {
     (void)state;
@@ -446,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_alternating_leaves),
         cmocka_unit_test(test_lower_bound_cuts),
         cmocka_unit_test(test_bound_follows_routes),
+        cmocka_unit_test(test_entry_matching),
         cmocka_unit_test(test_avoids_congestion),
         cmocka_unit_test(test_channels),
         cmocka_unit_test(test_torus),
