@@ -1,6 +1,7 @@
 /* Fault tests: a rank killed (SIGKILL) or frozen (SIGSTOP) in the middle of
- * collectives, and a rank that aborts its communicator. Every surviving rank
- * must return an error within the timeout and never hang.
+ * collectives, a rank that aborts its communicator, and a rank that passes a
+ * different count from the others. Every surviving rank must return an
+ * error within the timeout and never hang.
  *
  *   fcoll-test-fault [-t shm|tcp] [-n RANKS]
  * Prints "PASS ..." or "FAIL ..." per scenario; exits 1 if any failed.
@@ -19,7 +20,7 @@
 /* Ranks keep running collectives at most this long waiting for the fault. */
 #define LOOP_S 20
 
-enum scenario { KILL, STOP, ABORT };
+enum scenario { KILL, STOP, ABORT, MISMATCH };
 
 typedef struct fault {
     enum scenario what;
@@ -65,7 +66,8 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
             free(buf);
             return st == FCOLL_ERR_ABORTED ? 0 : 4;
         }
-        st = fcoll_allreduce(buf, buf, count, FCOLL_FLOAT32, FCOLL_SUM, comm);
+        size_t c = f->what == MISMATCH && rank == f->victim && iter == 3 ? count / 2 + 1 : count;
+        st = fcoll_allreduce(buf, buf, c, FCOLL_FLOAT32, FCOLL_SUM, comm);
         if (st != FCOLL_OK)
             break;
         last_ok = now_s();
@@ -76,8 +78,9 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
     fcoll_comm_get_async_error(comm, &async);
     fcoll_comm_destroy(comm);
     free(buf);
-    int ok = (st == FCOLL_ERR_PEER_CLOSED || st == FCOLL_ERR_TIMEOUT) && async == st &&
-             took < TIMEOUT_MS / 1000.0 + 5;
+    int ok = (st == FCOLL_ERR_PEER_CLOSED || st == FCOLL_ERR_TIMEOUT ||
+              (f->what == MISMATCH && st == FCOLL_ERR_PROTOCOL)) &&
+             async == st && took < TIMEOUT_MS / 1000.0 + 5;
     if (!ok)
         fprintf(stderr, "rank %d: after %d good iterations got \"%s\" %.2f s after the last one\n",
                 rank, iter, fcoll_strerror(st), took);
@@ -101,7 +104,7 @@ static void inject(harness_t *h, void *arg)
 
 static int run(enum scenario what, const char *transport, int n)
 {
-    static const char *const names[] = {"kill", "stop", "abort"};
+    static const char *const names[] = {"kill", "stop", "abort", "mismatch"};
     fault_t f = {what, transport, n - 1};
     harness_t h = {.nranks = n, .timeout_s = LOOP_S + 30, .keep_going = 1, .on_started = inject};
     double t0 = now_s();
@@ -109,7 +112,7 @@ static int run(enum scenario what, const char *transport, int n)
     int fail = 0;
     for (int r = 0; r < n; r++) {
         int st = h.status[r];
-        if (r == f.victim && what != ABORT)
+        if (r == f.victim && (what == KILL || what == STOP))
             continue;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             fail = 1;
@@ -139,5 +142,6 @@ int main(int argc, char **argv)
     fail |= run(KILL, transport, n);
     fail |= run(STOP, transport, n);
     fail |= run(ABORT, transport, n);
+    fail |= run(MISMATCH, transport, n);
     return fail;
 }
