@@ -16,6 +16,7 @@
 #ifndef FABD_STATE_H
 #define FABD_STATE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -272,10 +273,13 @@ ftopo_status fabd_core_master_diff(fabd_core *core, const char *master_path, fab
  * makes a fresh plan for the same hosts. */
 
 typedef struct fabd_plan {
-    uint64_t id;          /* 1, 2, ... */
-    uint64_t replaces;    /* the plan this one replaced after invalidation, 0: none */
-    uint64_t replaced_by; /* 0 while valid */
-    bool valid;
+    uint64_t id;       /* 1, 2, ... */
+    uint64_t replaces; /* the plan this one replaced after invalidation, 0: none */
+    /* Set by the sweeper when the plan is invalidated (atomic: read them
+     * without a lock). */
+    _Atomic bool valid;
+    _Atomic uint64_t replaced_by; /* 0: not replaced */
+    char invalid_reason[160];     /* written before valid turns false */
     double created_at;
     char **hosts; /* the request's host names, num_hosts entries */
     size_t num_hosts;
