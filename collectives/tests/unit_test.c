@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,6 +236,20 @@ static void test_one_rank_ops(void **state)
     assert_null(fcoll_comm_transport_name(c, 1));
 }
 
+typedef struct logged {
+    int calls;
+    fcoll_log_level_t level;
+    char msg[256];
+} logged_t;
+
+static void capture(void *user, fcoll_log_level_t level, const char *msg)
+{
+    logged_t *l = user;
+    l->calls++;
+    l->level = level;
+    snprintf(l->msg, sizeof(l->msg), "%s", msg);
+}
+
 static void test_bad_init(void **state)
 {
     (void)state;
@@ -257,10 +272,16 @@ static void test_bad_init(void **state)
     cfg.log_fn = NULL;
     cfg.log_level = FCOLL_LOG_ERROR;
     assert_int_equal(fcoll_comm_init_env(&c, &cfg), FCOLL_ERR_INVALID_ARG);
-    /* unknown algorithm or transport names */
+    /* unknown algorithm or transport names, reported through the callback */
+    logged_t log = {0};
+    cfg.log_fn = capture;
+    cfg.log_user = &log;
     cfg.algo = "bogus";
     assert_int_equal(fcoll_comm_init_rank_config(&c, 1, id, 0, &cfg), FCOLL_ERR_INVALID_ARG);
     assert_null(c);
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(log.level, FCOLL_LOG_ERROR);
+    assert_non_null(strstr(log.msg, "bogus"));
     cfg.algo = NULL;
     cfg.transport = "carrier-pigeon";
     assert_int_equal(fcoll_comm_init_rank_config(&c, 1, id, 0, &cfg), FCOLL_ERR_INVALID_ARG);
