@@ -886,6 +886,29 @@ static fcoll_status_t ib_get(fcoll__tl_ctx_t *c, int peer, void *dst, size_t len
     return st;
 }
 
+/* Steering helps transports that copy on receipt; RDMA already lands the
+ * data in the registered slot, so ib declines the hint. */
+static fcoll_status_t ib_steer(fcoll__tl_ctx_t *c, int peer, uint64_t rkey, uint64_t roff,
+                               void *dst, size_t len)
+{
+    (void)c;
+    (void)peer;
+    (void)rkey;
+    (void)roff;
+    (void)dst;
+    (void)len;
+    return FCOLL_ERR_UNSUPPORTED;
+}
+
+static fcoll_status_t ib_unsteer(fcoll__tl_ctx_t *c, int peer, uint64_t rkey, uint64_t roff)
+{
+    (void)c;
+    (void)peer;
+    (void)rkey;
+    (void)roff;
+    return FCOLL_ERR_UNSUPPORTED;
+}
+
 static fcoll_status_t ib_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, int *n)
 {
     *n = 0;
@@ -962,6 +985,8 @@ const fcoll__tl_ops_t fcoll__tl_ib_ops = {
     .put = ib_put,
     .notify = ib_notify,
     .get = ib_get,
+    .steer = ib_steer,
+    .unsteer = ib_unsteer,
     .poll = ib_poll,
     .wait = ib_wait,
     .abort = ib_abort,
