@@ -225,7 +225,7 @@ static void test_lmc(void **state)
             for (unsigned lid = 1; lid <= ftopo_routes_lid_top(r); lid++) {
                 ftopo_node_id owner;
                 int port;
-                if (ftopo_routes_lid_owner(r, (uint16_t)lid, &owner, &port) != FTOPO_OK)
+                if (ftopo_routes_lid_owner(r, (ftopo_lid)lid, &owner, &port) != FTOPO_OK)
                     continue;
                 ftopo_node_info ni;
                 assert_int_equal(ftopo_node_get(f, owner, &ni), FTOPO_OK);

@@ -134,7 +134,7 @@ static ftopo_status build_adjacency(ftopo__rgraph *g, ftopo_diag *diag)
 typedef struct dest_key {
     int64_t major; /* host order: host id (CAs without host and switches after) */
     int64_t minor;
-    uint16_t lid;
+    ftopo_lid lid;
 } dest_key;
 
 static int cmp_dest_key(const void *a, const void *b)
@@ -168,7 +168,7 @@ static ftopo_status build_destinations(ftopo__rgraph *g, ftopo__dest_order order
         if (owner == FTOPO_NONE)
             continue;
         const ftopo__node *node = &f->nodes[owner];
-        dest_key k = {INT64_MAX, 0, (uint16_t)lid};
+        dest_key k = {INT64_MAX, 0, (ftopo_lid)lid};
         if (node->type == FTOPO_NODE_SWITCH) {
             deliver[lid] = r->switch_index[owner];
             exit_port[lid] = 0;
@@ -220,7 +220,7 @@ static ftopo_status build_destinations(ftopo__rgraph *g, ftopo__dest_order order
     for (size_t k = 0; k < g->num_groups; k++)
         g->group_start[k + 1] += g->group_start[k];
     for (size_t i = 0; i < count; i++) {
-        uint16_t lid = keys[i].lid;
+        ftopo_lid lid = keys[i].lid;
         int32_t grp = rank[deliver[lid]];
         size_t at = g->group_start[grp] + fill[grp]++;
         g->dest_lid[at] = lid;
@@ -393,7 +393,7 @@ void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, size_t
     int32_t target = g->group_sw[grp];
     size_t first = g->group_start[grp] + from;
     size_t size = to - from;
-    const uint16_t *lids = g->dest_lid + first;
+    const ftopo_lid *lids = g->dest_lid + first;
     const bool *flow = g->dest_flow + first;
 
     size_t reached = sort_by_potential(g, s, phi);

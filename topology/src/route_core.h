@@ -35,7 +35,7 @@ typedef struct ftopo__rgraph {
     /* Destinations: every LID owned by a port that a switch can deliver,
      * grouped by delivering switch in the order the engine asked for. */
     size_t num_dest;
-    uint16_t *dest_lid;
+    ftopo_lid *dest_lid;
     uint8_t *dest_port; /* egress port at the delivering switch (0: itself) */
     bool *dest_flow;    /* counts as traffic (CA LIDs) */
     uint8_t *dest_rail; /* rail of the CA that owns it */

@@ -52,7 +52,7 @@ static void route_lid(sssp *q, size_t grp, size_t at)
 {
     ftopo__rgraph *g = &q->g;
     size_t idx = g->group_start[grp] + at;
-    uint16_t lid = g->dest_lid[idx];
+    ftopo_lid lid = g->dest_lid[idx];
     int32_t t = g->group_sw[grp];
     ftopo__lft_row(g->routes, (size_t)t)[lid] = g->dest_port[idx];
 
