@@ -253,12 +253,6 @@ ftopo_status ftopo__rgraph_build(ftopo_routes *routes, ftopo__dest_order order, 
     return st;
 }
 
-/* A switch and its potential, for the qsort fallback. */
-typedef struct phi_entry {
-    int64_t phi;
-    int32_t sw;
-} phi_entry;
-
 ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ftopo_diag *diag)
 {
     memset(s, 0, sizeof(*s));
@@ -274,14 +268,11 @@ ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ft
         if (size > largest)
             largest = size;
     }
-    s->weight_cap = largest * (g->n ? g->n : 1);
     s->order = malloc((g->n ? g->n : 1) * sizeof(*s->order));
-    s->weight = malloc(s->weight_cap * sizeof(*s->weight));
+    s->weight = malloc(largest * (g->n ? g->n : 1) * sizeof(*s->weight));
     s->heap = malloc(max_degree * sizeof(*s->heap));
-    s->bucket_cap = 4 * (g->n ? g->n : 1) + 2;
-    s->bucket = malloc(s->bucket_cap * sizeof(*s->bucket));
-    s->sorted = malloc((g->n ? g->n : 1) * sizeof(phi_entry));
-    if (!s->order || !s->weight || !s->heap || !s->bucket || !s->sorted) {
+    s->bucket = malloc((4 * g->n + 2) * sizeof(*s->bucket));
+    if (!s->order || !s->weight || !s->heap || !s->bucket) {
         ftopo__rscratch_free(s);
         return ftopo__fail(diag, FTOPO_ERR_NOMEM, "routing: out of memory for scratch");
     }
@@ -294,7 +285,6 @@ void ftopo__rscratch_free(ftopo__rscratch *s)
     free(s->weight);
     free(s->heap);
     free(s->bucket);
-    free(s->sorted);
     memset(s, 0, sizeof(*s));
 }
 
@@ -315,14 +305,6 @@ void ftopo__rgraph_bfs(const ftopo__rgraph *g, int32_t from, int32_t *dist, int3
             }
         }
     }
-}
-
-static int cmp_phi_desc(const void *a, const void *b)
-{
-    const phi_entry *x = a, *y = b;
-    if (x->phi != y->phi)
-        return x->phi > y->phi ? -1 : 1;
-    return (x->sw > y->sw) - (x->sw < y->sw);
 }
 
 /* Heap of candidate edges keyed by (load, neighbour, port): the least
@@ -355,36 +337,25 @@ static void heap_sift_down(ftopo__cand *heap, size_t len, size_t i)
 }
 
 /* Reachable switches into s->order, highest potential first, ties by
- * switch index. Hop-based engines have potentials below 4n: a counting
- * sort, linear; weighted ones fall back to qsort. */
+ * switch index: a counting sort, linear (potentials are hop based, below
+ * 4n: see ftopo__route_group). */
 static size_t sort_by_potential(const ftopo__rgraph *g, ftopo__rscratch *s, const int64_t *phi)
 {
-    size_t n = g->n, count = 0;
+    size_t n = g->n, *start = s->bucket;
     int64_t max = -1;
     for (size_t i = 0; i < n; i++)
         if (phi[i] > max)
             max = phi[i];
-    if (max < (int64_t)s->bucket_cap - 1) {
-        size_t *start = s->bucket;
-        memset(start, 0, ((size_t)max + 2) * sizeof(*start));
-        for (size_t i = 0; i < n; i++)
-            if (phi[i] >= 0)
-                start[max - phi[i] + 1]++;
-        for (int64_t b = 0; b <= max; b++)
-            start[b + 1] += start[b];
-        for (size_t i = 0; i < n; i++)
-            if (phi[i] >= 0)
-                s->order[start[max - phi[i]]++] = (int32_t)i;
-        return start[max];
-    }
-    phi_entry *tmp = s->sorted;
+    memset(start, 0, ((size_t)max + 2) * sizeof(*start));
     for (size_t i = 0; i < n; i++)
         if (phi[i] >= 0)
-            tmp[count++] = (phi_entry){phi[i], (int32_t)i};
-    qsort(tmp, count, sizeof(*tmp), cmp_phi_desc);
-    for (size_t i = 0; i < count; i++)
-        s->order[i] = tmp[i].sw;
-    return count;
+            start[max - phi[i] + 1]++;
+    for (int64_t b = 0; b <= max; b++)
+        start[b + 1] += start[b];
+    for (size_t i = 0; i < n; i++)
+        if (phi[i] >= 0)
+            s->order[start[max - phi[i]]++] = (int32_t)i;
+    return start[max];
 }
 
 void ftopo__route_group(ftopo__rgraph *g, ftopo__rscratch *s, size_t grp, size_t from, size_t to,

@@ -1,9 +1,10 @@
 /* Shared machinery of the routing engines (route_*.c): the switch graph in
  * compressed form, the destinations grouped by the switch that delivers
- * them, and the one routine every engine ends in: given, for one
+ * them, and the routine minhop, updn and ftree end in: given, for one
  * destination switch, which switch-to-switch hops lead towards it (a DAG)
  * and a potential that decreases along them, fill the LFT entries of that
- * switch's LIDs, each switch taking its least loaded valid port.
+ * switch's LIDs, each switch taking its least loaded valid port (sssp
+ * chooses per LID with its own costs).
  *
  * Everything is a dense array indexed by switch (0 .. n-1, the route set's
  * switch index) or by directed edge (the CSR position: edge e leaves switch
@@ -68,13 +69,10 @@ typedef struct ftopo__cand {
 
 /* Scratch for ftopo__route_group, sized for one graph. */
 typedef struct ftopo__rscratch {
-    int32_t *order;   /* switches by decreasing potential */
-    uint64_t *weight; /* per (destination in group, switch): flows reaching it */
-    size_t weight_cap;
+    int32_t *order;    /* switches by decreasing potential */
+    uint64_t *weight;  /* per (destination in group, switch): flows reaching it */
     ftopo__cand *heap; /* candidate edges of one switch */
-    size_t *bucket;    /* counting sort of potentials below bucket_cap - 1 */
-    size_t bucket_cap;
-    void *sorted; /* (potential, switch) pairs for the qsort fallback */
+    size_t *bucket;    /* counting sort of potentials (4n + 2) */
 } ftopo__rscratch;
 
 ftopo_status ftopo__rscratch_init(const ftopo__rgraph *g, ftopo__rscratch *s, ftopo_diag *diag);
@@ -82,9 +80,9 @@ void ftopo__rscratch_free(ftopo__rscratch *s);
 
 /* Routes destinations from .. to-1 of group `grp` (0 .. group size). cand[e]
  * != 0 marks edge e as a valid next hop; every valid edge must lead from
- * potential p to a strictly lower potential (phi), so paths end and
- * switches can be taken farthest first; phi < 0 marks switches that cannot
- * reach the destination switch. flow_weighted: a switch adds to the edge it
+ * potential p to a strictly lower potential (phi, below 4n: hop based), so
+ * paths end and switches can be taken farthest first; phi < 0 marks
+ * switches that cannot reach the destination switch. flow_weighted: a switch adds to the edge it
  * picks the flows that reach it (its own sources plus those the switches
  * below sent it) instead of 1 per LID, which is what makes fat trees
  * D-mod-k. */
