@@ -79,6 +79,18 @@ static ftopo_status measure_rings(ftopo__plan_ctx *c, int32_t **orders, ftopo_pl
     return FTOPO_OK;
 }
 
+/* Max over directed links of flows / capacity, all channels so far. */
+static double current_max(const ftopo__plan_ctx *c)
+{
+    double worst = 0;
+    for (size_t d = 0; d < c->num_dlinks; d++) {
+        double v = ftopo__plan_value(c, (ftopo_dlink_id)d, c->flows[d]);
+        if (v > worst)
+            worst = v;
+    }
+    return worst;
+}
+
 static ftopo_status plan_channels(ftopo__plan_ctx *c, const ftopo_plan_opts *opts, int32_t **orders,
                                   ftopo_plan *out, ftopo_diag *diag)
 {
@@ -97,8 +109,19 @@ static ftopo_status plan_channels(ftopo__plan_ctx *c, const ftopo_plan_opts *opt
         out->moves +=
             ftopo__plan_search(c, orders[ch], ftopo__plan_bound_value(bound, c), max_moves);
     }
-    if (st == FTOPO_OK)
-        out->lower_bound = ftopo__plan_bound_value(bound, c) / c->channels;
+    double final = st == FTOPO_OK ? ftopo__plan_bound_value(bound, c) : 0;
+    /* Channels planned early could not see the later ones: with the
+     * others fixed, search each again towards the bound of all. */
+    for (int round = 0; round < 2 && st == FTOPO_OK && c->channels > 1; round++) {
+        for (int ch = 0; ch < c->channels && st == FTOPO_OK; ch++) {
+            if (!ftopo__plan_gt(current_max(c), final))
+                break;
+            st = ftopo__plan_set_channel(c, ch, diag);
+            if (st == FTOPO_OK)
+                out->moves += ftopo__plan_search(c, orders[ch], final, max_moves);
+        }
+    }
+    out->lower_bound = final / c->channels;
     ftopo__plan_bound_free(bound);
     return st;
 }
