@@ -37,6 +37,8 @@
 #define IMM_LEN_MASK   0x00ffffffu
 /* Rendezvous gets move this much at a time, so a dependent op can follow. */
 #define RNDV_PIECE (1u << 20)
+/* Oversubscribed hosts: idle rounds spent yielding before sleeping. */
+#define YIELD_ROUNDS 256
 
 fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
 {
@@ -390,8 +392,14 @@ static int dead_peer(fcoll_comm_t *comm, const fcoll__plan_t *p)
 }
 
 /* Sleeps in the transport when only one is in use, else yields. */
-static fcoll_status_t idle_wait(fcoll_comm_t *comm)
+static fcoll_status_t idle_wait(fcoll_comm_t *comm, unsigned idle)
 {
+    /* Ranks outnumber CPUs: the peer we wait for probably needs this CPU,
+     * so hand it over for a while before sleeping in the transport. */
+    if (comm->oversubscribed && idle < comm->spin + YIELD_ROUNDS) {
+        sched_yield();
+        return FCOLL_OK;
+    }
     int used = -1, count = 0;
     for (int t = 0; t < FCOLL__TL_COUNT; t++)
         if (comm->tlctx[t] != NULL) {
@@ -466,7 +474,7 @@ fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char 
             continue;
         if (deadline == 0)
             deadline = fcoll__now_ns() + (uint64_t)comm->opts.timeout_ms * 1000000u;
-        st = idle_wait(comm);
+        st = idle_wait(comm, idle);
         if (st != FCOLL_OK)
             break;
         if ((idle & 15) != 0)
