@@ -65,6 +65,39 @@ static void check_all_engines(const ftopo_fabric *f)
     }
 }
 
+/* Most flows on one switch-to-switch link (host links carry n-1 flows in
+ * all-to-all whatever the routing). */
+static uint32_t isl_max_flows(const ftopo_fabric *f, const ftopo_analysis *a)
+{
+    uint32_t max = 0;
+    for (size_t l = 0; l < ftopo_num_links(f); l++) {
+        ftopo_link_info li;
+        ftopo_node_info na, nb;
+        assert_int_equal(ftopo_link_get(f, (ftopo_link_id)l, &li), FTOPO_OK);
+        assert_int_equal(ftopo_node_get(f, li.node_a, &na), FTOPO_OK);
+        assert_int_equal(ftopo_node_get(f, li.node_b, &nb), FTOPO_OK);
+        if (na.type != FTOPO_NODE_SWITCH || nb.type != FTOPO_NODE_SWITCH)
+            continue;
+        for (size_t d = 0; d < 2; d++)
+            if (a->dlink_flows[2 * l + d] > max)
+                max = a->dlink_flows[2 * l + d];
+    }
+    return max;
+}
+
+static uint32_t all2all_isl_max(const ftopo_fabric *f, const char *engine, bool *credit_loop)
+{
+    ftopo_routes *r = routed(f, NULL, engine, NULL, NULL);
+    ftopo_analysis a;
+    analyze(r, FTOPO_PATTERN_ALL2ALL, &a);
+    assert_int_equal(a.unreachable, 0);
+    uint32_t max = isl_max_flows(f, &a);
+    *credit_loop = a.credit_loop;
+    ftopo_analysis_free(&a);
+    ftopo_routes_destroy(r);
+    return max;
+}
+
 static uint32_t shift_max_flows(const ftopo_fabric *f, const char *engine)
 {
     ftopo_routes *r = routed(f, NULL, engine, NULL, NULL);
@@ -193,6 +226,12 @@ static void test_fat_tree_2_degraded(void **state)
     }
     ftopo_fabric *f = fx_finish(&x);
     check_all_engines(f);
+    /* sssp spreads all-to-all best, on minimal (up/down) paths. */
+    bool loop_sssp, loop_other;
+    uint32_t sssp = all2all_isl_max(f, "sssp", &loop_sssp);
+    assert_false(loop_sssp);
+    for (size_t i = 0; i < NUM_ENGINES; i++)
+        assert_true(sssp <= all2all_isl_max(f, all_engines[i], &loop_other));
     ftopo_fabric_destroy(f);
 }
 
