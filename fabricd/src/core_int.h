@@ -53,6 +53,7 @@ typedef struct fabd__worker {
     double swept_at, sweep_seconds; /* the last successful discovery */
     uint64_t sweeps, polls;
     fabd__topo *topo;               /* the current topology (NULL before the first sweep) */
+    fabd__topo *lft_base;           /* the last topology whose LFTs were read */
     ftopo_fabric *prev_fabric;      /* loaded from disk, for the first diff only */
     fabd_port_counters *counters;   /* topo->num_port_slots */
     fabd__port_smooth *smooth;      /* same */
@@ -104,6 +105,8 @@ ftopo_status fabd__fail(ftopo_diag *diag, ftopo_status status, const char *fmt, 
     FABD__PRINTF(3, 4);
 /* A diag for a library call, logging its warnings through the core. */
 ftopo_diag fabd__lib_diag(fabd_core *core);
+/* snprintf for one-line texts for people (event messages): cut when long. */
+void fabd__fmt(char *buf, size_t cap, const char *fmt, ...) FABD__PRINTF(3, 4);
 double fabd__now(void); /* Unix time */
 double fabd__mono(void);
 void fabd__copy_desc(char *dst, size_t cap, const char *src);

@@ -28,8 +28,9 @@ void fabd__event_emit(fabd_core *core, fabd_event *ev)
     fabd__store_append_event(core, ev);
     pthread_cond_broadcast(&core->cond);
     pthread_mutex_unlock(&core->lock);
-    fabd__log(core, ev->type == FABD_EV_SWEEP_FAILED ? FTOPO_LOG_WARN : FTOPO_LOG_INFO,
-              "event %llu %s: %s", (unsigned long long)ev->id, fabd_event_type_str(ev->type),
+    /* INFO: an event that reports an error (sweep_failed) was logged as
+     * an error where it started. */
+    fabd__log(core, FTOPO_LOG_INFO, "event %llu %s: %s", (unsigned long long)ev->id, fabd_event_type_str(ev->type),
               ev->message);
 }
 

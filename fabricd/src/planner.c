@@ -269,11 +269,13 @@ static void invalidate(fabd_core *core, fabd_plan *old, fabd_snapshot *snap, con
     fabd_event ev = {.type = FABD_EV_PLAN_INVALIDATED, .plan_id = old->id,
                      .value = fresh ? (double)fresh->id : 0};
     if (st == FTOPO_OK)
-        snprintf(ev.message, sizeof(ev.message), "plan %" PRIu64 " invalidated (%s): plan %" PRIu64
-                 " replaces it", old->id, why, fresh->id);
+        fabd__fmt(ev.message, sizeof(ev.message),
+                  "plan %" PRIu64 " invalidated (%s): plan %" PRIu64 " replaces it", old->id, why,
+                  fresh->id);
     else
-        snprintf(ev.message, sizeof(ev.message), "plan %" PRIu64 " invalidated (%s), re-plan failed: %s",
-                 old->id, why, d.message);
+        fabd__fmt(ev.message, sizeof(ev.message),
+                  "plan %" PRIu64 " invalidated (%s), re-plan failed: %s", old->id, why,
+                  d.message);
     fabd__event_emit(core, &ev);
     fabd_plan_release(fresh);
 }

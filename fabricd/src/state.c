@@ -42,6 +42,14 @@ ftopo_status fabd__fail(ftopo_diag *diag, ftopo_status status, const char *fmt, 
     return status;
 }
 
+void fabd__fmt(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+}
+
 static void lib_log(void *user, ftopo_log_level level, const char *message)
 {
     fabd__log(user, level, "%s", message);

@@ -198,10 +198,8 @@ ftopo_fabric *fabd__store_load_topology(fabd_core *core)
         return NULL;
     ftopo_diag d = fabd__lib_diag(core);
     ftopo_fabric *fabric = NULL;
-    if (ftopo_read_file(path, FTOPO_FORMAT_JSON, &fabric, &d) != FTOPO_OK) {
-        fabd__log(core, FTOPO_LOG_WARN, "last topology not restored: %s", d.message);
-        return NULL;
-    }
+    if (ftopo_read_file(path, FTOPO_FORMAT_JSON, &fabric, &d) != FTOPO_OK)
+        return NULL; /* the library logged why; the first sweep starts afresh */
     fabd__log(core, FTOPO_LOG_INFO, "%s: last topology restored (%zu nodes, %zu links)", path,
               ftopo_num_nodes(fabric), ftopo_num_links(fabric));
     return fabric;
@@ -267,10 +265,10 @@ void fabd__store_save(fabd_core *core, const ftopo_fabric *fabric, const fabd_do
     state_path(core, "topology.json", path, sizeof(path));
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     ftopo_diag d = fabd__lib_diag(core);
-    if (ftopo_write_file(fabric, tmp, FTOPO_FORMAT_JSON, &d) != FTOPO_OK ||
-        rename(tmp, path) != 0) {
-        fabd__log(core, FTOPO_LOG_ERROR, "saving the topology to %s: %s", path,
-                  d.message[0] ? d.message : strerror(errno));
+    if (ftopo_write_file(fabric, tmp, FTOPO_FORMAT_JSON, &d) != FTOPO_OK)
+        return; /* logged by the library */
+    if (rename(tmp, path) != 0) {
+        fabd__log(core, FTOPO_LOG_ERROR, "saving the topology to %s: %s", path, strerror(errno));
         return;
     }
     state_path(core, "down-links.json", path, sizeof(path));

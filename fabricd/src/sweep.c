@@ -201,9 +201,9 @@ static ftopo_routes *read_lfts(fabd_core *core, const ftopo_fabric *fabric)
     ftopo_routes_opts ro = {.lid_mode = FTOPO_LIDS_FABRIC};
     ftopo_lft_read_opts lo = {.ca_name = c->ca_name, .ca_port = c->ca_port,
                               .timeout_ms = c->mad_timeout_ms, .retries = c->mad_retries};
+    /* The library has logged why (once, through our callback). */
     if (ftopo_routes_create(fabric, &ro, &routes, &d) != FTOPO_OK ||
         ftopo_routes_read_live(routes, &lo, &d) != FTOPO_OK) {
-        fabd__log(core, FTOPO_LOG_ERROR, "reading LFTs: %s", d.message);
         ftopo_routes_destroy(routes);
         return NULL;
     }
@@ -293,10 +293,16 @@ static bool sweep(fabd_core *core, bool forced)
         fabd__topo_unref(topo); /* nothing new: keep sharing the published one */
         return true;
     }
-    if (old && old->routes && topo->routes && topo->lft_hash != old->lft_hash) {
-        size_t n = lft_differences(old->routes, topo->routes);
+    /* Against the last tables read, even when reads failed in between
+     * (while the SM re-routes, LID-routed reads can fail). */
+    if (topo->routes && w->lft_base && topo->lft_hash != w->lft_base->lft_hash) {
+        size_t n = lft_differences(w->lft_base->routes, topo->routes);
         fabd__event_emitf(core, FABD_EV_LFT_CHANGED, (double)n,
                           "forwarding tables changed: %zu entries differ", n);
+    }
+    if (topo->routes) {
+        fabd__topo_unref(w->lft_base);
+        w->lft_base = fabd__topo_ref(topo);
     }
     replace_topo(core, topo);
     if (changed)
@@ -405,6 +411,7 @@ void *fabd__sweeper_main(void *arg)
 void fabd__worker_free(fabd__worker *w)
 {
     fabd__topo_unref(w->topo);
+    fabd__topo_unref(w->lft_base);
     ftopo_fabric_destroy(w->prev_fabric);
     fabd__counters_close(w);
     free(w->counters);

@@ -1,0 +1,166 @@
+#!/bin/bash
+# fabricd's core on a simulated fat tree (16 hosts, 4 leaves, 2 spines):
+#  - the live fabric equals the netfile (master diff empty), trace works;
+#  - Unlink a spine link: link_down event within two sweeps, the link listed
+#    down, the master diff finds it missing; ReLink: link_up, listed up;
+#  - PortXmitWait raised between polls on a link a ring plan uses: the link
+#    is reported congested, the plan is invalidated and re-made, and the new
+#    plan avoids the link;
+#  - restart with the same state directory: the history is there, and a link
+#    unlinked before the restart is still listed down.
+# usage: test_core_sim.sh CORE_DRIVER FABTOPO
+set -euo pipefail
+DRIVER=$1
+FABTOPO=$2
+. "$(dirname "$0")/../../tests/sim/simlib.sh"
+sim_require
+sim_workdir
+NET=$SIM_WORK/ft16.net
+"$FABTOPO" gen ft2 --hosts 16 --radix 8 -o "$NET"
+STATE=$SIM_WORK/state
+OUT=$SIM_WORK/driver.out
+REPLY_FILE=$SIM_WORK/reply
+DRV_PID=
+DRV_FD=
+NCMD=0
+
+# The ibsim node id ("S-<guid>") of a switch description in the netfile.
+sim_id() {
+    awk -v d="# \"$1\"" '/^Switch/ && index($0, d) { print $3 }' "$NET" | tr -d '"'
+}
+
+drv_start() {
+    rm -f "$SIM_WORK/drv.in"
+    mkfifo "$SIM_WORK/drv.in"
+    exec {DRV_FD}<>"$SIM_WORK/drv.in"
+    : >"$OUT"
+    NCMD=0
+    sim_run "$DRIVER" --state "$STATE" --sweep-ms 1000 --poll-ms 500 --master "$NET" \
+        <"$SIM_WORK/drv.in" >"$OUT" 2>"$SIM_WORK/driver.err" &
+    DRV_PID=$!
+}
+
+drv_stop() {
+    printf 'quit\n' >&"$DRV_FD"
+    wait "$DRV_PID" || sim_fail "the driver exited with $? (see $SIM_WORK/driver.err)"
+    exec {DRV_FD}>&-
+    DRV_PID=
+}
+
+# cmd LINE: sends a command, waits for its "done N", leaves the reply in
+# REPLY_FILE.
+cmd() {
+    printf '%s\n' "$*" >&"$DRV_FD"
+    NCMD=$((NCMD + 1))
+    local waited=0
+    until grep -q "^done $NCMD\$" "$OUT"; do
+        kill -0 "$DRV_PID" 2>/dev/null || { cat "$SIM_WORK/driver.err" >&2; sim_fail "driver died"; }
+        [ "$waited" -lt 1200 ] || sim_fail "no answer to '$*' in 120 s"
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    awk -v n=$((NCMD - 1)) -v m=$NCMD '
+        $0 == "done " n { on = 1; next } $0 == "done " m { exit } on || n == 0' "$OUT" >"$REPLY_FILE"
+}
+
+expect() {
+    grep -Eq "$1" "$REPLY_FILE" || { cat "$REPLY_FILE" >&2; sim_fail "expected /$1/ after $2"; }
+}
+
+# Sets SWEEPS to the sweeps done (not in a subshell: cmd counts commands).
+sweeps() {
+    cmd health
+    SWEEPS=$(sed -n 's/.*sweeps=\([0-9]*\).*/\1/p' "$REPLY_FILE")
+}
+
+BUMP_PID=
+cleanup_driver() {
+    if [ -n "$BUMP_PID" ]; then kill "$BUMP_PID" 2>/dev/null || true; fi
+    if [ -n "$DRV_PID" ]; then kill "$DRV_PID" 2>/dev/null || true; fi
+}
+trap 'cleanup_driver; sim_cleanup' EXIT
+
+sim_start "$NET"
+sim_sm_sweep
+drv_start
+cmd sweep
+expect '^swept' "the first sweep"
+cmd diff
+if grep -q '^diff' "$REPLY_FILE"; then cat "$REPLY_FILE" >&2; sim_fail "live fabric differs from the netfile"; fi
+cmd trace node001 node016
+expect '^result ok' "trace node001 node016"
+echo "ok: live fabric equals the netfile, trace delivers"
+
+# ---- Unlink / ReLink a spine link.
+LEAF1=$(sim_id leaf01)
+sweeps
+before=$SWEEPS
+sim_console "Unlink \"$LEAF1\"[5]"
+cmd wait link_down 30000
+expect 'link_down' "Unlink leaf01[5]"
+sweeps
+after=$SWEEPS
+[ $((after - before)) -le 2 ] || sim_fail "link_down took $((after - before)) sweeps"
+cmd links
+expect '^down (leaf01\[5\] spine01\[1\]|spine01\[1\] leaf01\[5\])' "Unlink leaf01[5]"
+cmd diff
+expect '^diff missing (leaf01\[5\] spine01\[1\]|spine01\[1\] leaf01\[5\])' "master diff after Unlink"
+echo "ok: link down within $((after - before)) sweeps, listed down, master diff finds it"
+# A subnet manager re-routes around the hole; the daemon sees new LFTs.
+sim_sm_sweep
+cmd wait lft_changed 30000
+expect 'lft_changed' "OpenSM re-routing around leaf01[5]"
+echo "ok: the re-routed forwarding tables are read ($(cut -d' ' -f8 "$REPLY_FILE") entries changed)"
+sim_console "ReLink \"$LEAF1\"[5]"
+cmd wait link_up 30000
+expect 'link_up' "ReLink leaf01[5]"
+sim_sm_sweep
+cmd wait lft_changed 30000
+cmd links
+if grep -q '^down' "$REPLY_FILE"; then cat "$REPLY_FILE" >&2; sim_fail "link still down after ReLink"; fi
+echo "ok: link up again after ReLink"
+
+# ---- Congestion on a link the plan uses.
+HOSTS="node001 node005 node009 node013"
+cmd plan $HOSTS
+expect '^plan 1 ' "the first plan"
+read -r _ egress peer < <(grep '^uses' "$REPLY_FILE" | head -1)
+node=$(sed 's/\[.*//' <<<"$egress")
+port=$(sed 's/.*\[\([0-9]*\)\]/\1/' <<<"$egress")
+echo "congesting $egress -> $peer"
+node_id=$(sim_id "$node")
+(
+    for i in $(seq 1 60); do
+        echo "PerformanceSet \"$node_id\"[$port] PortCounters.PortXmitWait=$((i * 50000000))"
+        sleep 0.25
+    done >&"$SIM_CONSOLE_FD"
+) &
+BUMP_PID=$!
+cmd wait link_congested 30000
+expect "link_congested .* $(sed 's/[][]/\\&/g' <<<"$egress") -> " "raising PortXmitWait on $egress"
+cmd wait plan_invalidated 30000
+expect 'plan_invalidated' "congesting a link of plan 1"
+cmd plan $HOSTS
+expect '^plan ' "a plan under congestion"
+if grep -q "^uses $egress " "$REPLY_FILE"; then cat "$REPLY_FILE" >&2; sim_fail "the new plan still uses $egress"; fi
+kill "$BUMP_PID" 2>/dev/null || true
+wait "$BUMP_PID" 2>/dev/null || true
+BUMP_PID=
+echo "ok: $egress reported congested, plan 1 invalidated, new plans avoid it"
+
+# ---- History across a restart.
+LEAF2=$(sim_id leaf02)
+sim_console "Unlink \"$LEAF2\"[6]"
+cmd wait link_down 30000
+expect 'link_down' "Unlink leaf02[6]"
+sim_sm_sweep
+drv_stop
+drv_start
+cmd events
+expect 'link_up .*leaf01' "restart (history of the first run)"
+expect 'plan_invalidated' "restart (history of the first run)"
+cmd sweep
+cmd links
+expect '^down (leaf02\[6\] spine02\[3\]|spine02\[3\] leaf02\[6\])' "restart with leaf02[6] unlinked"
+drv_stop
+echo "ok: restart keeps the history and the down link"
