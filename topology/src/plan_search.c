@@ -1,7 +1,8 @@
 /* Local search on one channel's ring: or-opt (move a run of hosts
- * elsewhere) and swaps, aimed at the ring edges that cross a most loaded
- * link, each move scored incrementally from the paths of the three or four
- * edges it removes and adds.
+ * elsewhere), swaps and 2-opt (reverse a segment), aimed at the ring edges
+ * that cross a most loaded link, each move scored incrementally from the
+ * paths of the edges it removes and adds (three or four; a reversal also
+ * turns its inside edges round).
  *
  * The objective is lexicographic: the max load M over directed links, then
  * how many links carry M, then total hops. A move is taken when it lowers
@@ -18,6 +19,8 @@
 #define SAMPLED_POSITIONS   512
 /* Kicks out of local optima before giving up above the bound. */
 #define MAX_KICKS 32
+/* Longest segment a 2-opt move reverses (its cost grows with the length). */
+#define MAX_REVERSE 64
 
 typedef struct search {
     ftopo__plan_ctx *c;
@@ -34,12 +37,17 @@ typedef struct search {
     ftopo_dlink_id *touched;
     int *delta;
     size_t num_touched, cap_touched;
+    int32_t (*rm)[2], (*add)[2]; /* edges of a reversal, MAX_REVERSE + 1 */
     uint64_t rng;
 } search;
 
+typedef enum move_kind { MOVE_SEGMENT = 0, MOVE_SWAP, MOVE_REVERSE } move_kind;
+
 typedef struct move {
-    bool swap;
-    size_t a, len, p; /* segment [a, a+len) after position p; swap: positions a and p */
+    move_kind kind;
+    /* segment: [a, a+len) goes after position p; swap: positions a and p;
+     * reverse: [a, a+len) is reversed in place. */
+    size_t a, len, p;
     size_t at_max, hops;
 } move;
 
@@ -176,6 +184,28 @@ static bool score_swap(search *s, move *m)
     return score(s, (const int32_t(*)[2])rm, 4, (const int32_t(*)[2])add, 4, m);
 }
 
+/* Reversing positions [a, a+len): the edges around and inside the
+ * segment all change (inside ones run the other way). */
+static bool score_reverse(search *s, move *m)
+{
+    /* Unwrapped positions (at() takes them mod n). */
+    size_t a = m->a + s->n, prev = a - 1, last = a + m->len - 1, next = a + m->len;
+    int k = 0;
+    for (size_t q = prev; q <= last; q++, k++) {
+        /* Old edge q -> q+1; new edges: prev -> last, then each inside
+         * edge turned round, then a -> next. */
+        s->rm[k][0] = at(s, q);
+        s->rm[k][1] = at(s, q + 1);
+        s->add[k][0] = q == prev ? at(s, prev) : at(s, q + 1);
+        s->add[k][1] = q == prev ? at(s, last) : at(s, q);
+        if (q == last) {
+            s->add[k][0] = at(s, a);
+            s->add[k][1] = at(s, next);
+        }
+    }
+    return score(s, (const int32_t(*)[2])s->rm, k, (const int32_t(*)[2])s->add, k, m);
+}
+
 /* Applies a scored move to the order and the flows. */
 static void apply(search *s, const move *m)
 {
@@ -183,9 +213,12 @@ static void apply(search *s, const move *m)
     int32_t *old = s->tmp;
     memcpy(old, s->order, n * sizeof(*old));
     ftopo__plan_ring_flows(s->c, s->order, -1);
-    if (m->swap) {
+    if (m->kind == MOVE_SWAP) {
         s->order[m->a] = old[m->p];
         s->order[m->p] = old[m->a];
+    } else if (m->kind == MOVE_REVERSE) {
+        for (size_t j = 0; j < m->len; j++)
+            s->order[(m->a + j) % n] = old[(m->a + m->len - 1 - j) % n];
     } else {
         /* New ring: from the segment's successor round to p, the segment,
          * then on from p + 1 back to the segment's predecessor. */
@@ -241,7 +274,7 @@ static void try_segment(search *s, size_t a, size_t len, move *best)
         size_t off = (p + n - a) % n;
         if (off < len || off == n - 1)
             continue;
-        move m = {.swap = false, .a = a, .len = len, .p = p};
+        move m = {.kind = MOVE_SEGMENT, .a = a, .len = len, .p = p};
         if (score_segment(s, &m) && better(&m, best->at_max, best->hops))
             *best = m;
     }
@@ -256,9 +289,25 @@ static void try_swaps(search *s, size_t i, move *best)
         size_t off = (j + n - i) % n;
         if (off <= 1 || off == n - 1)
             continue;
-        move m = {.swap = true, .a = i < j ? i : j, .p = i < j ? j : i};
+        move m = {.kind = MOVE_SWAP, .a = i < j ? i : j, .p = i < j ? j : i};
         if (score_swap(s, &m) && better(&m, best->at_max, best->hops))
             *best = m;
+    }
+}
+
+/* Reversals (2-opt) of segments that start right after position i or
+ * end at it, up to MAX_REVERSE long: the move a torus ring needs to turn
+ * round a congested link. */
+static void try_reverse(search *s, size_t i, move *best)
+{
+    size_t n = s->n, most = n - 2 < MAX_REVERSE ? n - 2 : MAX_REVERSE;
+    for (size_t len = 2; len <= most; len++) {
+        move after = {.kind = MOVE_REVERSE, .a = (i + 1) % n, .len = len};
+        if (score_reverse(s, &after) && better(&after, best->at_max, best->hops))
+            *best = after;
+        move ending = {.kind = MOVE_REVERSE, .a = (i + n + 1 - len) % n, .len = len};
+        if (score_reverse(s, &ending) && better(&ending, best->at_max, best->hops))
+            *best = ending;
     }
 }
 
@@ -289,6 +338,7 @@ static bool improve_edge(search *s, size_t i)
         try_segment(s, (i + n + 1 - bw) % n, bw, &best);
     try_swaps(s, j, &best);
     try_swaps(s, i, &best);
+    try_reverse(s, i, &best);
     if (!better(&best, s->at_max, s->hops))
         return false;
     apply(s, &best);
@@ -305,7 +355,8 @@ static bool kick(search *s)
         size_t i = (size_t)(next_rand(s) % n);
         if (!critical(s, i))
             continue;
-        move m = {.a = (i + 1) % n, .len = 1, .p = (size_t)(next_rand(s) % n)};
+        move m = {
+            .kind = MOVE_SEGMENT, .a = (i + 1) % n, .len = 1, .p = (size_t)(next_rand(s) % n)};
         size_t off = (m.p + n - m.a) % n;
         if (off < 1 || off == n - 1 || !score_segment(s, &m))
             continue;
@@ -394,8 +445,10 @@ size_t ftopo__plan_search(ftopo__plan_ctx *c, int32_t *order, double bound, size
     s.cap_touched = 256;
     s.touched = malloc(s.cap_touched * sizeof(*s.touched));
     s.delta = malloc(s.cap_touched * sizeof(*s.delta));
+    s.rm = malloc((MAX_REVERSE + 1) * sizeof(*s.rm));
+    s.add = malloc((MAX_REVERSE + 1) * sizeof(*s.add));
     size_t moves = 0;
-    if (s.tmp && s.stamp && s.slot && s.touched && s.delta) {
+    if (s.tmp && s.stamp && s.slot && s.touched && s.delta && s.rm && s.add) {
         /* The ring's flows are in c->flows already: recount its hops. */
         ftopo__plan_ring_flows(c, order, -1);
         s.hops = ftopo__plan_ring_flows(c, order, +1);
@@ -407,5 +460,7 @@ size_t ftopo__plan_search(ftopo__plan_ctx *c, int32_t *order, double bound, size
     free(s.slot);
     free(s.touched);
     free(s.delta);
+    free(s.rm);
+    free(s.add);
     return moves;
 }
