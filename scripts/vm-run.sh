@@ -155,8 +155,17 @@ fetch_kernel() {
     dl=$(mktemp -d "$cache/dl.XXXXXX")
     # apt's sandbox user cannot write here; download as root, quietly.
     if ! (cd "$dl" && apt-get download -q -o APT::Sandbox::User=root "linux-image-$v" >&2); then
+        # Stale lists: the mirror may carry a newer ABI (NN) by now.
         log "apt-get download failed: apt-get update and retry"
         apt-get update -q >&2 || die "apt-get update failed"
+        if [ -z "${FM_VM_KERNEL:-}" ]; then
+            v=$(apt-cache depends linux-image-amd64 2>/dev/null |
+                sed -n 's/^ *Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -n1)
+            [ -n "$v" ] || die "cannot find the Debian kernel package after apt-get update"
+            dir=$cache/kernel/$v
+            kver=$v
+            [ -e "$dir/.complete" ] && { rm -rf "$dl"; return 0; }
+        fi
         (cd "$dl" && apt-get download -q -o APT::Sandbox::User=root "linux-image-$v" >&2) ||
             die "cannot download linux-image-$v"
     fi
@@ -169,7 +178,7 @@ fetch_kernel() {
 }
 
 kver=$(resolve_kernel)
-fetch_kernel "$kver"
+fetch_kernel "$kver" # may move kver to a newer package
 echo "$kver" >"$cache/kernel-version"
 kdir=$cache/kernel/$kver
 moddir=$kdir/lib/modules/$kver

@@ -39,6 +39,10 @@ lib=$(ls "$build"/lib/libfcoll.so* 2>/dev/null | head -n1)
 if [ -x "$coll" ] && [ -n "$lib" ] && grep -q FCOLL_IB_HCA "$lib"; then
     run coll_ib_2 timeout 600 "$coll" -n 2 -t ib
     run coll_ib_4 timeout 600 "$coll" -n 4 -t ib
+    # fcoll-test-fault -t ib is not run here: it kills its victim 700 ms
+    # after the start, which under TCG falls inside communicator init, so
+    # the others fail in init (an error, not a hang, but not what it
+    # checks). test_ib_tl covers killed and aborted peers meanwhile.
 else
     echo "=== coll_ib: libfcoll has no ib transport yet (or is not built): skipped"
 fi
