@@ -191,7 +191,7 @@ void fabd__poll_counters(fabd_core *core, double now)
     const fabd__topo *t = w->topo;
     if (!t || !w->counters || !open_pma(core))
         return;
-    double dt = w->polled_at > 0 ? now - w->polled_at : 0;
+    double dt = w->polled_at > 0 ? now - w->polled_at : 0, t0 = fabd__mono();
     size_t failed = 0, asked = 0;
     for (size_t n = 0; n < ftopo_num_nodes(t->fabric); n++) {
         ftopo_node_info ni;
@@ -223,6 +223,7 @@ void fabd__poll_counters(fabd_core *core, double now)
     pthread_mutex_lock(&core->lock);
     core->health.polls = w->polls;
     core->health.last_poll_at = now;
+    core->health.last_poll_seconds = fabd__mono() - t0;
     pthread_mutex_unlock(&core->lock);
 }
 

@@ -197,7 +197,9 @@ typedef struct fabd_health {
     bool last_sweep_ok; /* the last discovery succeeded */
     uint64_t sweeps, sweep_failures, polls;
     double started_at, last_sweep_at, last_poll_at; /* Unix times, 0: never */
-    double last_sweep_seconds;
+    double last_sweep_seconds; /* discovery only */
+    double last_lft_seconds;   /* the last LFT read */
+    double last_poll_seconds;  /* the last counter poll */
     uint64_t last_event_id;
     size_t nodes, links, down_links, congested_dlinks, erroring_dlinks;
     char last_error[FTOPO_DIAG_MESSAGE_MAX]; /* "" when the last sweep was fine */

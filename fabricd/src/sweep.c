@@ -282,7 +282,11 @@ static bool sweep(fabd_core *core, bool forced)
     if (w->lft_settle_left > 0)
         w->lft_settle_left--;
     w->sweeps_since_lft = 0;
+    double l0 = fabd__mono();
     topo->routes = read_lfts(core, fabric);
+    pthread_mutex_lock(&core->lock);
+    core->health.last_lft_seconds = fabd__mono() - l0;
+    pthread_mutex_unlock(&core->lock);
     if (topo->routes) {
         topo->lft_hash = lft_hash(topo->routes);
         topo->lft_read_at = fabd__now();
@@ -339,8 +343,12 @@ static void publish(fabd_core *core)
         fabd__log(core, FTOPO_LOG_ERROR, "publishing a snapshot: out of memory");
         return;
     }
-    memcpy(counters, w->counters, slots * sizeof(*counters));
-    memcpy(down, w->down, w->num_down * sizeof(*down));
+    if (w->counters)
+        memcpy(counters, w->counters, slots * sizeof(*counters));
+    else
+        memset(counters, 0, (slots ? slots : 1) * sizeof(*counters));
+    if (w->num_down)
+        memcpy(down, w->down, w->num_down * sizeof(*down));
     fabd__dlink_stats(core, dlinks);
     snap->counters = counters;
     snap->dlinks = dlinks;

@@ -12,11 +12,12 @@
  *   events                   every kept event: "event ..." lines
  *   links                    "link A[p] B[p] up cong_ab cong_ba congested_ab
  *                            congested_ba" and "down A[p] B[p]" lines
- *   plan HOST...             "plan ID MAXLOAD" and a "uses A[p] B[p]" line
+ *   plan HOST...             "plan ID MAXLOAD SECONDS" and a "uses A[p] B[p]" line
  *                            for each directed switch-to-switch link it loads
  *   diff [MASTER]            "diff KIND A[p] B[p]" / "diffnode KIND DESC"
  *   trace SRC DST            "hop DESC IN OUT" lines and "result R"
- *   health                   "health sweeps=N polls=N ok=0|1 nodes=N links=N"
+ *   health                   "health sweeps=N polls=N ok=0|1 nodes=N ... sweep_s=S
+ *                            lft_s=S poll_s=S" (times of the last of each)
  *   quit */
 #include <getopt.h>
 #include <inttypes.h>
@@ -103,7 +104,7 @@ static void cmd_plan(fabd_core *core, char **hosts, size_t n)
         printf("error %s\n", d.message);
         return;
     }
-    printf("plan %" PRIu64 " %.3f\n", p->id, p->plan.max_load);
+    printf("plan %" PRIu64 " %.3f %.4f\n", p->id, p->plan.max_load, p->plan.plan_seconds);
     const ftopo_fabric *f = p->snap->fabric;
     for (size_t dl = 0; dl < p->plan.num_dlinks; dl++) {
         if (!p->plan.dlink_flows[dl])
@@ -163,9 +164,10 @@ static void cmd_health(fabd_core *core)
     fabd_health h;
     fabd_core_health(core, &h);
     printf("health sweeps=%" PRIu64 " polls=%" PRIu64 " ok=%d nodes=%zu links=%zu down=%zu "
-           "congested=%zu last_event=%" PRIu64 "\n",
+           "congested=%zu last_event=%" PRIu64 " sweep_s=%.3f lft_s=%.3f poll_s=%.3f\n",
            h.sweeps, h.polls, h.last_sweep_ok, h.nodes, h.links, h.down_links,
-           h.congested_dlinks, h.last_event_id);
+           h.congested_dlinks, h.last_event_id, h.last_sweep_seconds, h.last_lft_seconds,
+           h.last_poll_seconds);
 }
 
 int main(int argc, char **argv)
