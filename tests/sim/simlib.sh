@@ -170,8 +170,10 @@ sim_sm_sweep() {
 # after sim_console Unlink), stopped by the cleanup.
 sim_sm_start() {
     sim_osm_env
+    # -d2 flushes the log after each line: a resident OpenSM otherwise
+    # keeps "SUBNET UP" in its buffer.
     LD_PRELOAD="$SIM_PRELOAD" timeout -s KILL "${SIM_MAX_LIFE:-900}" \
-        opensm -f "$SIM_DIR/osm/osm.log" "$@" >"$SIM_DIR/osm/stdout" 2>&1 &
+        opensm -d2 -f "$SIM_DIR/osm/osm.log" "$@" >"$SIM_DIR/osm/stdout" 2>&1 &
     SIM_SM_PID=$!
     local waited=0
     until grep -q "SUBNET UP" "$SIM_DIR/osm/osm.log" 2>/dev/null; do
