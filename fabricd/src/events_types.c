@@ -16,6 +16,7 @@ static const char *const event_names[FABD_EV_COUNT] = {
     [FABD_EV_LINK_CLEARED] = "link_cleared",
     [FABD_EV_LINK_ERRORS] = "link_errors",
     [FABD_EV_PLAN_INVALIDATED] = "plan_invalidated",
+    [FABD_EV_PLAN_REPLANNED] = "plan_replanned",
 };
 
 const char *fabd_event_type_str(fabd_event_type type)

@@ -23,6 +23,7 @@ struct fabd__plan_priv {
     fabd_snapshot *snap;
     watched *watch;
     size_t num_watch;
+    bool replan_pending; /* invalidated while no routes could be read (sweeper only) */
 };
 
 /* The floor keeps a congested link usable: 0 would mean down. */
@@ -257,27 +258,57 @@ static bool broken(const fabd_plan *p, const fabd_snapshot *snap, char *why, siz
     return false;
 }
 
-static void invalidate(fabd_core *core, fabd_plan *old, fabd_snapshot *snap, const char *why)
+/* Re-plans the hosts of `old` on snap; returns the new plan's id, 0 when
+ * that failed (diag says why). */
+static uint64_t replan(fabd_core *core, fabd_plan *old, fabd_snapshot *snap, ftopo_diag *d,
+                       ftopo_status *st)
 {
     fabd_plan *fresh = NULL;
+    *st = plan_on(core, snap, (const char *const *)old->hosts, old->num_hosts, old->channels,
+                  old->id, &fresh, d);
+    uint64_t id = fresh ? fresh->id : 0;
+    fabd_plan_release(fresh);
+    atomic_store(&old->replaced_by, id);
+    return id;
+}
+
+static void invalidate(fabd_core *core, fabd_plan *old, fabd_snapshot *snap, const char *why)
+{
     ftopo_diag d = fabd__lib_diag(core);
-    ftopo_status st = plan_on(core, snap, (const char *const *)old->hosts, old->num_hosts,
-                              old->channels, old->id, &fresh, &d);
+    ftopo_status st;
+    uint64_t id = replan(core, old, snap, &d, &st);
     fabd__copy_desc(old->invalid_reason, sizeof(old->invalid_reason), why);
-    atomic_store(&old->replaced_by, fresh ? fresh->id : 0);
     atomic_store(&old->valid, false);
-    fabd_event ev = {.type = FABD_EV_PLAN_INVALIDATED, .plan_id = old->id,
-                     .value = fresh ? (double)fresh->id : 0};
+    /* Without routes (the SM is re-routing) try again on later rounds. */
+    old->priv->replan_pending = st == FTOPO_ERR_STATE;
+    fabd_event ev = {.type = FABD_EV_PLAN_INVALIDATED, .plan_id = old->id, .value = (double)id};
     if (st == FTOPO_OK)
         fabd__fmt(ev.message, sizeof(ev.message),
                   "plan %" PRIu64 " invalidated (%s): plan %" PRIu64 " replaces it", old->id, why,
-                  fresh->id);
+                  id);
     else
         fabd__fmt(ev.message, sizeof(ev.message),
-                  "plan %" PRIu64 " invalidated (%s), re-plan failed: %s", old->id, why,
-                  d.message);
+                  "plan %" PRIu64 " invalidated (%s), re-plan %s: %s", old->id, why,
+                  old->priv->replan_pending ? "pending" : "failed", d.message);
     fabd__event_emit(core, &ev);
-    fabd_plan_release(fresh);
+}
+
+static void retry_replan(fabd_core *core, fabd_plan *old, fabd_snapshot *snap)
+{
+    ftopo_diag d = fabd__lib_diag(core);
+    ftopo_status st;
+    uint64_t id = replan(core, old, snap, &d, &st);
+    if (st == FTOPO_ERR_STATE)
+        return;
+    old->priv->replan_pending = false;
+    fabd_event ev = {.type = FABD_EV_PLAN_REPLANNED, .plan_id = id, .value = (double)old->id};
+    if (st == FTOPO_OK)
+        fabd__fmt(ev.message, sizeof(ev.message), "plan %" PRIu64 " replaces plan %" PRIu64, id,
+                  old->id);
+    else
+        fabd__fmt(ev.message, sizeof(ev.message), "re-planning plan %" PRIu64 " failed: %s",
+                  old->id, d.message);
+    fabd__event_emit(core, &ev);
 }
 
 void fabd__plans_check(fabd_core *core)
@@ -296,6 +327,8 @@ void fabd__plans_check(fabd_core *core)
         fabd_plan *p = list[i];
         if (atomic_load(&p->valid) && p->snap != snap && broken(p, snap, why, sizeof(why)))
             invalidate(core, p, snap, why);
+        else if (p->priv->replan_pending && snap->routes)
+            retry_replan(core, p, snap);
         fabd_plan_release(p);
     }
     free(list);

@@ -156,7 +156,9 @@ typedef enum fabd_event_type {
     FABD_EV_LINK_CONGESTED, /* a: egress end; value: congestion score */
     FABD_EV_LINK_CLEARED,   /* congestion gone */
     FABD_EV_LINK_ERRORS,    /* a: receiving end; value: errors per second */
-    FABD_EV_PLAN_INVALIDATED, /* plan_id: the old plan; value: the new plan's id (0: none) */
+    FABD_EV_PLAN_INVALIDATED, /* plan_id: the old plan; value: the new plan's id (0: none
+                                 yet, e.g. while the SM re-routes: plan_replanned follows) */
+    FABD_EV_PLAN_REPLANNED,   /* plan_id: the new plan; value: the invalidated plan's id */
     FABD_EV_COUNT
 } fabd_event_type;
 

@@ -6,8 +6,10 @@
 #  - PortXmitWait raised between polls on a link a ring plan uses: the link
 #    is reported congested, the plan is invalidated and re-made, and the new
 #    plan avoids the link;
-#  - restart with the same state directory: the history is there, and a link
-#    unlinked before the restart is still listed down.
+#  - Unlink a link of the current plan: the plan is invalidated and re-made
+#    (once the SM has re-routed);
+#  - restart with the same state directory: the history is there, and the
+#    link unlinked before the restart is still listed down.
 # usage: test_core_sim.sh CORE_DRIVER FABTOPO
 set -euo pipefail
 DRIVER=$1
@@ -148,12 +150,26 @@ wait "$BUMP_PID" 2>/dev/null || true
 BUMP_PID=
 echo "ok: $egress reported congested, plan 1 invalidated, new plans avoid it"
 
-# ---- History across a restart.
-LEAF2=$(sim_id leaf02)
-sim_console "Unlink \"$LEAF2\"[6]"
+# ---- A link of the current plan goes down; history across a restart.
+cmd plan $HOSTS
+expect '^plan ' "a plan before unlinking one of its links"
+read -r _ egress peer < <(grep '^uses' "$REPLY_FILE" | grep -vF "uses $egress " | head -1)
+node=$(sed 's/\[.*//' <<<"$egress")
+port=$(sed 's/.*\[\([0-9]*\)\]/\1/' <<<"$egress")
+sim_console "Unlink \"$(sim_id "$node")\"[$port]"
 cmd wait link_down 30000
-expect 'link_down' "Unlink leaf02[6]"
-sim_sm_sweep
+expect 'link_down' "Unlink $egress"
+cmd wait plan_invalidated 30000
+expect "plan_invalidated .*is down" "unlinking $egress, a link of the plan"
+if [ "$(cut -d' ' -f8 "$REPLY_FILE")" = 0 ]; then
+    # No routes readable until the SM re-routes: the re-plan follows.
+    sim_sm_sweep
+    cmd wait plan_replanned 30000
+    expect 'plan_replanned' "OpenSM re-routing around $egress"
+else
+    sim_sm_sweep
+fi
+echo "ok: unlinking $egress invalidated the plan and a new one was made"
 drv_stop
 drv_start
 cmd events
@@ -161,6 +177,8 @@ expect 'link_up .*leaf01' "restart (history of the first run)"
 expect 'plan_invalidated' "restart (history of the first run)"
 cmd sweep
 cmd links
-expect '^down (leaf02\[6\] spine02\[3\]|spine02\[3\] leaf02\[6\])' "restart with leaf02[6] unlinked"
+re_a=$(sed 's/[][]/\\&/g' <<<"$egress")
+re_b=$(sed 's/[][]/\\&/g' <<<"$peer")
+expect "^down ($re_a $re_b|$re_b $re_a)" "restart with $egress unlinked"
 drv_stop
 echo "ok: restart keeps the history and the down link"
