@@ -439,8 +439,10 @@ fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char 
         return FCOLL_ERR_ABORTED;
     if (atomic_load(&comm->error) != FCOLL_OK)
         return FCOLL_ERR_COMM_FAILED;
-    if (p->bad)
+    if (p->bad) { /* an op could not be added; the next plan starts afresh */
+        p->bad = 0;
         return FCOLL_ERR_NO_MEMORY;
+    }
     plan_prepare(comm, p);
     /* The clock starts at the first real wait: operations that never wait
      * (most small ones) do not pay for reading it. */

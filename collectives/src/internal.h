@@ -142,7 +142,6 @@ struct fcoll_comm {
     fcoll__plan_t plan; /* reused by blocking operations */
     void *scratch;      /* reused temporary buffer */
     size_t scratch_len;
-    uint64_t op_count;
     unsigned spin;      /* idle rounds before waiting: least of the peers' transports */
     int oversubscribed; /* more ranks on this host than CPUs we may run on */
     fcoll__worker_t *worker;
@@ -151,7 +150,6 @@ struct fcoll_comm {
 };
 
 /* plan.c: the add helpers return the op index (-1 and plan->bad on ENOMEM) */
-fcoll_status_t fcoll__plan_add(fcoll__plan_t *p, const fcoll__xfer_t *op, int *index);
 void fcoll__plan_free(fcoll__plan_t *p);
 int fcoll__plan_send(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep);
 /* Keeps op i (and so its message) off the rendezvous path: for sends whose

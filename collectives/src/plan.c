@@ -4,37 +4,28 @@
 
 #include "internal.h"
 
-fcoll_status_t fcoll__plan_add(fcoll__plan_t *p, const fcoll__xfer_t *op, int *index)
-{
-    if (p->n == p->cap) {
-        int cap = p->cap ? 2 * p->cap : 16;
-        fcoll__xfer_t *o = realloc(p->ops, sizeof(*o) * (size_t)cap);
-        if (o == NULL)
-            return FCOLL_ERR_NO_MEMORY;
-        p->ops = o;
-        p->cap = cap;
-    }
-    p->ops[p->n] = *op;
-    if (index != NULL)
-        *index = p->n;
-    p->n++;
-    return FCOLL_OK;
-}
-
 void fcoll__plan_free(fcoll__plan_t *p)
 {
     free(p->ops);
     memset(p, 0, sizeof(*p));
 }
 
-/* The helpers below return the new op's index, or -1 when out of memory;
- * plan_run refuses a plan with a failed add (see the bad flag). */
+/* Appends op; returns its index, or -1 and marks the plan bad when out of
+ * memory (plan_run then refuses it). */
 static int add(fcoll__plan_t *p, const fcoll__xfer_t *op)
 {
-    int i = -1;
-    if (fcoll__plan_add(p, op, &i) != FCOLL_OK)
-        p->bad = 1;
-    return i;
+    if (p->n == p->cap) {
+        int cap = p->cap ? 2 * p->cap : 16;
+        fcoll__xfer_t *o = realloc(p->ops, sizeof(*o) * (size_t)cap);
+        if (o == NULL) {
+            p->bad = 1;
+            return -1;
+        }
+        p->ops = o;
+        p->cap = cap;
+    }
+    p->ops[p->n] = *op;
+    return p->n++;
 }
 
 int fcoll__plan_send(fcoll__plan_t *p, int peer, const void *buf, size_t len, int dep)

@@ -36,7 +36,6 @@ static fcoll_status_t run(fcoll_comm_t *c, const fcoll__req_args_t *a)
     } else {
         st = fcoll__execute(c, a);
     }
-    c->op_count++;
     return st;
 }
 
