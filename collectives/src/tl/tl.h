@@ -81,8 +81,8 @@ typedef struct fcoll__tl_ops {
      * next put of exactly len bytes into my region rkey at roff may land at
      * dst instead; its completion says whether it did (steered). Saves the
      * copy out of the staging slot. unsteer withdraws an unused hint. */
-    fcoll_status_t (*steer)(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey, uint64_t roff,
-                            void *dst, size_t len);
+    fcoll_status_t (*steer)(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey, uint64_t roff, void *dst,
+                            size_t len);
     fcoll_status_t (*unsteer)(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey, uint64_t roff);
     /* Makes progress and returns up to max completions. */
     fcoll_status_t (*poll)(fcoll__tl_ctx_t *ctx, fcoll__cqe_t *cqe, int max, int *n);
