@@ -52,22 +52,24 @@ typedef struct fabd__worker {
     fabd_core_opts cfg;             /* copied under the lock each round (SIGHUP) */
     double swept_at, sweep_seconds; /* the last successful discovery */
     uint64_t sweeps, polls;
-    fabd__topo *topo;               /* the current topology (NULL before the first sweep) */
-    fabd__topo *lft_base;           /* the last topology whose LFTs were read */
-    ftopo_fabric *prev_fabric;      /* loaded from disk, for the first diff only */
-    fabd_port_counters *counters;   /* topo->num_port_slots */
-    fabd__port_smooth *smooth;      /* same */
-    uint32_t *pm_capmask;           /* per node: PMA CapabilityMask | FABD__CAP_ASKED */
-    fabd_down_link *down;           /* known links now missing */
+    fabd__topo *topo;             /* the current topology (NULL before the first sweep) */
+    fabd__topo *lft_base;         /* the last topology whose LFTs were read */
+    ftopo_fabric *prev_fabric;    /* loaded from disk, for the first diff only */
+    fabd_port_counters *counters; /* topo->num_port_slots */
+    fabd__port_smooth *smooth;    /* same */
+    uint32_t *pm_capmask;         /* per node: PMA CapabilityMask | FABD__CAP_ASKED */
+    fabd_down_link *down;         /* known links now missing */
     size_t num_down, cap_down;
     double polled_at;
     int lft_settle_left; /* re-reads still due after a change */
     int sweeps_since_lft;
     struct ibmad_port *pma_port; /* kept open between polls */
+    size_t poll_failures;        /* ports that did not answer the last poll */
 } fabd__worker;
 
 struct fabd_core {
-    fabd_core_opts opts; /* strings owned (strdup) */
+    fabd_core_opts opts;       /* strings owned (strdup); numbers change under lock (SIGHUP) */
+    atomic_int log_level;      /* opts.log_level, read by every thread without the lock */
     ftopo_diag lib_diag_proto; /* log settings for library calls */
 
     pthread_mutex_t lock;

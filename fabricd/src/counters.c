@@ -108,8 +108,7 @@ static uint32_t capability_mask(fabd_core *core, uint16_t lid)
     uint8_t buf[1024] = {0};
     ib_portid_t id = {0};
     ib_portid_set(&id, lid, 0, 0);
-    if (!pma_query_via(buf, &id, 0, core->w.cfg.mad_timeout_ms, CLASS_PORT_INFO,
-                       core->w.pma_port))
+    if (!pma_query_via(buf, &id, 0, core->w.cfg.mad_timeout_ms, CLASS_PORT_INFO, core->w.pma_port))
         return FABD__CAP_ASKED; /* PortCounters only */
     return FABD__CAP_ASKED | ((uint32_t)buf[2] << 8) | buf[3];
 }
@@ -124,9 +123,8 @@ static uint64_t error_sum(const fabd_port_counters *c)
 {
     return c->symbol_errors + c->link_error_recovery + c->link_downed + c->rcv_errors +
            c->rcv_remote_phys_errors + c->rcv_switch_relay_errors + c->xmit_discards +
-           c->xmit_constraint_errors + c->rcv_constraint_errors +
-           c->local_link_integrity_errors + c->excessive_buffer_overrun_errors +
-           c->vl15_dropped;
+           c->xmit_constraint_errors + c->rcv_constraint_errors + c->local_link_integrity_errors +
+           c->excessive_buffer_overrun_errors + c->vl15_dropped;
 }
 
 static void port_event(fabd_core *core, fabd_event_type type, const ftopo_fabric *f,
@@ -135,8 +133,12 @@ static void port_event(fabd_core *core, fabd_event_type type, const ftopo_fabric
     ftopo_node_info a, b;
     ftopo_node_get(f, node, &a);
     ftopo_node_get(f, pi->peer_node, &b);
-    fabd_event ev = {.type = type, .guid_a = a.node_guid, .port_a = pi->num,
-                     .guid_b = b.node_guid, .port_b = pi->peer_port, .value = value};
+    fabd_event ev = {.type = type,
+                     .guid_a = a.node_guid,
+                     .port_a = pi->num,
+                     .guid_b = b.node_guid,
+                     .port_b = pi->peer_port,
+                     .value = value};
     fabd__copy_desc(ev.desc_a, sizeof(ev.desc_a), a.desc);
     fabd__copy_desc(ev.desc_b, sizeof(ev.desc_b), b.desc);
     const char *what = type == FABD_EV_LINK_CONGESTED ? "congested (score %.2f)"
@@ -151,8 +153,8 @@ static void port_event(fabd_core *core, fabd_event_type type, const ftopo_fabric
 
 /* New rates and smoothed figures of one port from the previous sample. */
 static void derive(fabd_core *core, const ftopo_fabric *f, ftopo_node_id node,
-                   const ftopo_port_info *pi, const fabd_port_counters *prev,
-                   fabd_port_counters *c, fabd__port_smooth *s, double dt)
+                   const ftopo_port_info *pi, const fabd_port_counters *prev, fabd_port_counters *c,
+                   fabd__port_smooth *s, double dt)
 {
     const fabd_core_opts *o = &core->w.cfg;
     if (!prev->valid || !c->valid || dt <= 0)
@@ -215,9 +217,12 @@ void fabd__poll_counters(fabd_core *core, double now)
                    &w->smooth[t->port_index[n] + (size_t)p - 1], dt);
         }
     }
-    if (failed)
-        fabd__log(core, FTOPO_LOG_WARN, "counters: %zu of %zu ports did not answer", failed,
-                  asked);
+    /* Once per change, not once per poll: a broken path stays broken for
+     * a while (until the SM re-routes). */
+    if (failed != w->poll_failures)
+        fabd__log(core, failed ? FTOPO_LOG_WARN : FTOPO_LOG_INFO,
+                  "counters: %zu of %zu ports did not answer", failed, asked);
+    w->poll_failures = failed;
     w->polled_at = now;
     w->polls++;
     pthread_mutex_lock(&core->lock);
@@ -282,9 +287,11 @@ void fabd__dlink_stats(fabd_core *core, fabd_dlink_stats *dlinks)
         for (int dir = 0; dir < 2; dir++) {
             const fabd__port_smooth *tx = &w->smooth[dir ? b : a];
             const fabd__port_smooth *rx = &w->smooth[dir ? a : b];
-            dlinks[2 * l + (size_t)dir] = (fabd_dlink_stats){
-                .utilization = tx->util, .congestion = tx->cong, .error_rate = rx->err,
-                .congested = tx->congested, .erroring = rx->erroring};
+            dlinks[2 * l + (size_t)dir] = (fabd_dlink_stats){.utilization = tx->util,
+                                                             .congestion = tx->cong,
+                                                             .error_rate = rx->err,
+                                                             .congested = tx->congested,
+                                                             .erroring = rx->erroring};
         }
     }
 }

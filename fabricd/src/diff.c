@@ -127,10 +127,10 @@ static void missing_links(builder *b, fabd_diff_kind kind, const ftopo_fabric *f
             continue;
         /* Rate decides; equal rates with other lanes/speeds count as
          * degraded when either part is lower. */
-        bool worse = lo.rate_gbps < li.rate_gbps ||
-                     (lo.rate_gbps == li.rate_gbps &&
-                      (ftopo_width_lanes(lo.width) < ftopo_width_lanes(li.width) ||
-                       lo.speed < li.speed));
+        bool worse =
+            lo.rate_gbps < li.rate_gbps ||
+            (lo.rate_gbps == li.rate_gbps &&
+             (ftopo_width_lanes(lo.width) < ftopo_width_lanes(li.width) || lo.speed < li.speed));
         fabd_diff_link *l = add_link(b, worse ? FABD_DIFF_DEGRADED : FABD_DIFF_UPGRADED, from, &li);
         if (l) {
             l->ref_width = li.width;

@@ -30,8 +30,8 @@ void fabd__event_emit(fabd_core *core, fabd_event *ev)
     pthread_mutex_unlock(&core->lock);
     /* INFO: an event that reports an error (sweep_failed) was logged as
      * an error where it started. */
-    fabd__log(core, FTOPO_LOG_INFO, "event %llu %s: %s", (unsigned long long)ev->id, fabd_event_type_str(ev->type),
-              ev->message);
+    fabd__log(core, FTOPO_LOG_INFO, "event %llu %s: %s", (unsigned long long)ev->id,
+              fabd_event_type_str(ev->type), ev->message);
 }
 
 void fabd__event_emitf(fabd_core *core, fabd_event_type type, double value, const char *fmt, ...)

@@ -147,8 +147,8 @@ static ftopo_status plan_on(fabd_core *core, fabd_snapshot *snap, const char *co
     if (st == FTOPO_OK)
         st = resolve_hosts(snap->fabric, hosts, num_hosts, ids, diag);
     if (st == FTOPO_OK) {
-        ftopo_plan_opts po = {.hosts = ids, .num_hosts = num_hosts, .channels = channels,
-                              .avail = avail};
+        ftopo_plan_opts po = {
+            .hosts = ids, .num_hosts = num_hosts, .channels = channels, .avail = avail};
         st = ftopo_plan_rings(snap->routes, &po, &p->plan, diag);
     }
     free(ids);
@@ -242,8 +242,8 @@ static bool broken(const fabd_plan *p, const fabd_snapshot *snap, char *why, siz
         if (n != FTOPO_NONE)
             ftopo_node_get(snap->fabric, n, &ni);
         if (!fabd__has_link(snap->fabric, w->guid, w->port, w->peer_guid, w->peer_port, &l)) {
-            snprintf(why, cap, "link 0x%016" PRIx64 "[%d] -> 0x%016" PRIx64 "[%d] is down",
-                     w->guid, w->port, w->peer_guid, w->peer_port);
+            snprintf(why, cap, "link 0x%016" PRIx64 "[%d] -> 0x%016" PRIx64 "[%d] is down", w->guid,
+                     w->port, w->peer_guid, w->peer_port);
             return true;
         }
         ftopo_link_info li;

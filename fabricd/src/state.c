@@ -13,7 +13,7 @@ static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 static void vlog(fabd_core *core, ftopo_log_level level, const char *fmt, va_list ap)
 {
-    if (level > core->opts.log_level)
+    if ((int)level > atomic_load(&core->log_level))
         return;
     char line[FTOPO_DIAG_MESSAGE_MAX + 128];
     vsnprintf(line, sizeof(line), fmt, ap);
@@ -58,8 +58,8 @@ static void lib_log(void *user, ftopo_log_level level, const char *message)
 ftopo_diag fabd__lib_diag(fabd_core *core)
 {
     /* The library's progress lines (INFO) would repeat every sweep. */
-    ftopo_log_level max = core->opts.log_level < FTOPO_LOG_WARN ? core->opts.log_level
-                                                                 : FTOPO_LOG_WARN;
+    int level = atomic_load(&core->log_level);
+    ftopo_log_level max = level < FTOPO_LOG_WARN ? (ftopo_log_level)level : FTOPO_LOG_WARN;
     return (ftopo_diag){.log = lib_log, .log_user = core, .max_level = max};
 }
 
@@ -283,6 +283,7 @@ ftopo_status fabd_core_create(const fabd_core_opts *opts, fabd_core **out, ftopo
         return fabd__fail(diag, FTOPO_ERR_NOMEM, "out of memory");
     core->opts = *opts;
     apply_defaults(&core->opts);
+    atomic_init(&core->log_level, (int)opts->log_level);
     bool ok = true;
     core->opts.state_dir = dup_opt(opts->state_dir, &ok);
     core->opts.master_path = dup_opt(opts->master_path, &ok);
@@ -368,6 +369,7 @@ void fabd_core_reconfigure(fabd_core *core, const fabd_core_opts *opts)
     core->opts.congested_threshold = o.congested_threshold;
     core->opts.error_threshold = o.error_threshold;
     core->opts.log_level = o.log_level;
+    atomic_store(&core->log_level, (int)o.log_level);
     pthread_cond_broadcast(&core->cond); /* a shorter interval applies now */
     pthread_mutex_unlock(&core->lock);
 }

@@ -48,12 +48,12 @@ typedef struct fabd_core_opts {
     int lft_settle_sweeps;
     int lft_refresh_sweeps;
     /* Counter smoothing and thresholds. */
-    double ewma_alpha;           /* weight of the newest sample, 0..1; 0: 0.5 */
+    double ewma_alpha;            /* weight of the newest sample, 0..1; 0: 0.5 */
     double xmit_wait_ticks_per_s; /* PortXmitWait ticks in one second of full stall; 0: 1e8 */
-    double congested_threshold;  /* congestion score at or above which a link is congested; 0: 0.1 */
-    double error_threshold;      /* smoothed errors per second that mark a link erroring; 0: 0.1 */
-    size_t max_events;           /* kept in memory and on disk; 0: 10000 */
-    size_t max_plans;            /* recent ring plans kept; 0: 16 */
+    double congested_threshold; /* congestion score at or above which a link is congested; 0: 0.1 */
+    double error_threshold;     /* smoothed errors per second that mark a link erroring; 0: 0.1 */
+    size_t max_events;          /* kept in memory and on disk; 0: 10000 */
+    size_t max_plans;           /* recent ring plans kept; 0: 16 */
     /* Log sink for the core (and the ftopo library calls it makes); NULL:
      * stderr. Called from any thread. */
     ftopo_log_fn log;
@@ -106,10 +106,10 @@ typedef struct fabd_down_link {
 } fabd_down_link;
 
 typedef struct fabd_snapshot {
-    uint64_t sweep_seq;  /* discovery sweeps done when this was published */
-    uint64_t poll_seq;   /* counter polls done */
-    double swept_at;     /* Unix time of the discovery behind `fabric` */
-    double polled_at;    /* Unix time of the counters; 0: none yet */
+    uint64_t sweep_seq;   /* discovery sweeps done when this was published */
+    uint64_t poll_seq;    /* counter polls done */
+    double swept_at;      /* Unix time of the discovery behind `fabric` */
+    double polled_at;     /* Unix time of the counters; 0: none yet */
     double sweep_seconds; /* how long that discovery took */
 
     const ftopo_fabric *fabric; /* the live fabric, finalized */
@@ -145,17 +145,17 @@ const fabd_port_counters *fabd_snapshot_port(const fabd_snapshot *snap, ftopo_no
 
 typedef enum fabd_event_type {
     FABD_EV_DAEMON_STARTED = 0,
-    FABD_EV_SWEEP_FAILED,   /* discovery failed (message says why) */
-    FABD_EV_NODE_ADDED,     /* guid_a: the node */
-    FABD_EV_NODE_REMOVED,   /* guid_a: the node */
-    FABD_EV_LINK_UP,        /* a, b: both ends */
-    FABD_EV_LINK_DOWN,      /* a, b: both ends as last seen */
-    FABD_EV_LINK_DEGRADED,  /* width or speed below what was seen before */
-    FABD_EV_LINK_RESTORED,  /* back to the width and speed it had */
-    FABD_EV_LFT_CHANGED,    /* value: entries that differ */
-    FABD_EV_LINK_CONGESTED, /* a: egress end; value: congestion score */
-    FABD_EV_LINK_CLEARED,   /* congestion gone */
-    FABD_EV_LINK_ERRORS,    /* a: receiving end; value: errors per second */
+    FABD_EV_SWEEP_FAILED,     /* discovery failed (message says why) */
+    FABD_EV_NODE_ADDED,       /* guid_a: the node */
+    FABD_EV_NODE_REMOVED,     /* guid_a: the node */
+    FABD_EV_LINK_UP,          /* a, b: both ends */
+    FABD_EV_LINK_DOWN,        /* a, b: both ends as last seen */
+    FABD_EV_LINK_DEGRADED,    /* width or speed below what was seen before */
+    FABD_EV_LINK_RESTORED,    /* back to the width and speed it had */
+    FABD_EV_LFT_CHANGED,      /* value: entries that differ */
+    FABD_EV_LINK_CONGESTED,   /* a: egress end; value: congestion score */
+    FABD_EV_LINK_CLEARED,     /* congestion gone */
+    FABD_EV_LINK_ERRORS,      /* a: receiving end; value: errors per second */
     FABD_EV_PLAN_INVALIDATED, /* plan_id: the old plan; value: the new plan's id (0: none
                                  yet, e.g. while the SM re-routes: plan_replanned follows) */
     FABD_EV_PLAN_REPLANNED,   /* plan_id: the new plan; value: the invalidated plan's id */
@@ -199,9 +199,9 @@ typedef struct fabd_health {
     bool last_sweep_ok; /* the last discovery succeeded */
     uint64_t sweeps, sweep_failures, polls;
     double started_at, last_sweep_at, last_poll_at; /* Unix times, 0: never */
-    double last_sweep_seconds; /* discovery only */
-    double last_lft_seconds;   /* the last LFT read */
-    double last_poll_seconds;  /* the last counter poll */
+    double last_sweep_seconds;                      /* discovery only */
+    double last_lft_seconds;                        /* the last LFT read */
+    double last_poll_seconds;                       /* the last counter poll */
     uint64_t last_event_id;
     size_t nodes, links, down_links, congested_dlinks, erroring_dlinks;
     char last_error[FTOPO_DIAG_MESSAGE_MAX]; /* "" when the last sweep was fine */

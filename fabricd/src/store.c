@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core_int.h"
+#include "events_json.h"
 #include "ftopo/io.h"
 
 static void state_path(const fabd_core *core, const char *name, char *buf, size_t cap)
@@ -57,7 +58,7 @@ static double json_get_double(json_object *o, const char *key)
 
 /* ---- Event log ---------------------------------------------------------------- */
 
-static json_object *event_to_json(const fabd_event *ev)
+json_object *fabd_event_to_json(const fabd_event *ev)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64((int64_t)ev->id));
@@ -105,7 +106,7 @@ void fabd__store_append_event(fabd_core *core, const fabd_event *ev)
 {
     if (!core->event_log)
         return;
-    json_object *o = event_to_json(ev);
+    json_object *o = fabd_event_to_json(ev);
     fprintf(core->event_log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     fflush(core->event_log);
     json_object_put(o);

@@ -14,8 +14,11 @@
 
 static void link_event(fabd_core *core, fabd_event_type type, const fabd_diff_link *l)
 {
-    fabd_event ev = {.type = type, .guid_a = l->guid_a, .guid_b = l->guid_b,
-                     .port_a = l->port_a, .port_b = l->port_b};
+    fabd_event ev = {.type = type,
+                     .guid_a = l->guid_a,
+                     .guid_b = l->guid_b,
+                     .port_a = l->port_a,
+                     .port_b = l->port_b};
     fabd__copy_desc(ev.desc_a, sizeof(ev.desc_a), l->desc_a);
     fabd__copy_desc(ev.desc_b, sizeof(ev.desc_b), l->desc_b);
     const char *what = type == FABD_EV_LINK_DOWN ? "down" : "up";
@@ -26,16 +29,16 @@ static void link_event(fabd_core *core, fabd_event_type type, const fabd_diff_li
                  ftopo_width_str(l->ref_width), ftopo_speed_str(l->ref_speed),
                  ftopo_width_str(l->width), ftopo_speed_str(l->speed));
     } else {
-        snprintf(ev.message, sizeof(ev.message), "link %s[%d] <-> %s[%d] %s", l->desc_a,
-                 l->port_a, l->desc_b, l->port_b, what);
+        snprintf(ev.message, sizeof(ev.message), "link %s[%d] <-> %s[%d] %s", l->desc_a, l->port_a,
+                 l->desc_b, l->port_b, what);
     }
     fabd__event_emit(core, &ev);
 }
 
 static void node_event(fabd_core *core, const fabd_diff_node *n)
 {
-    fabd_event ev = {.type = n->kind == FABD_DIFF_MISSING ? FABD_EV_NODE_REMOVED
-                                                          : FABD_EV_NODE_ADDED,
+    fabd_event ev = {.type =
+                         n->kind == FABD_DIFF_MISSING ? FABD_EV_NODE_REMOVED : FABD_EV_NODE_ADDED,
                      .guid_a = n->guid};
     fabd__copy_desc(ev.desc_a, sizeof(ev.desc_a), n->desc);
     snprintf(ev.message, sizeof(ev.message), "%s %s (0x%016" PRIx64 ") %s",
@@ -66,8 +69,12 @@ static void down_add(fabd__worker *w, const fabd_diff_link *l, double now)
         w->cap_down = cap;
     }
     fabd_down_link *d = &w->down[w->num_down++];
-    *d = (fabd_down_link){.guid_a = l->guid_a, .guid_b = l->guid_b, .port_a = l->port_a,
-                          .port_b = l->port_b, .width = l->ref_width, .speed = l->ref_speed,
+    *d = (fabd_down_link){.guid_a = l->guid_a,
+                          .guid_b = l->guid_b,
+                          .port_a = l->port_a,
+                          .port_b = l->port_b,
+                          .width = l->ref_width,
+                          .speed = l->ref_speed,
                           .since = now};
     fabd__copy_desc(d->desc_a, sizeof(d->desc_a), l->desc_a);
     fabd__copy_desc(d->desc_b, sizeof(d->desc_b), l->desc_b);
@@ -199,8 +206,10 @@ static ftopo_routes *read_lfts(fabd_core *core, const ftopo_fabric *fabric)
     ftopo_diag d = fabd__lib_diag(core);
     ftopo_routes *routes = NULL;
     ftopo_routes_opts ro = {.lid_mode = FTOPO_LIDS_FABRIC};
-    ftopo_lft_read_opts lo = {.ca_name = c->ca_name, .ca_port = c->ca_port,
-                              .timeout_ms = c->mad_timeout_ms, .retries = c->mad_retries};
+    ftopo_lft_read_opts lo = {.ca_name = c->ca_name,
+                              .ca_port = c->ca_port,
+                              .timeout_ms = c->mad_timeout_ms,
+                              .retries = c->mad_retries};
     /* The library has logged why (once, through our callback). */
     if (ftopo_routes_create(fabric, &ro, &routes, &d) != FTOPO_OK ||
         ftopo_routes_read_live(routes, &lo, &d) != FTOPO_OK) {
@@ -226,8 +235,10 @@ static bool sweep(fabd_core *core, bool forced)
 {
     fabd__worker *w = &core->w;
     const fabd_core_opts *c = &w->cfg;
-    ftopo_discover_opts dopts = {.ca_name = c->ca_name, .ca_port = c->ca_port,
-                                 .timeout_ms = c->mad_timeout_ms, .retries = c->mad_retries};
+    ftopo_discover_opts dopts = {.ca_name = c->ca_name,
+                                 .ca_port = c->ca_port,
+                                 .timeout_ms = c->mad_timeout_ms,
+                                 .retries = c->mad_retries};
     ftopo_diag d = fabd__lib_diag(core);
     ftopo_fabric *fabric = NULL;
     double t0 = fabd__mono(), now = fabd__now();
@@ -260,15 +271,15 @@ static bool sweep(fabd_core *core, bool forced)
     w->sweep_seconds = secs;
 
     const ftopo_fabric *base = w->topo ? w->topo->fabric : w->prev_fabric;
-    bool changed = !base || record_changes(core, base, fabric, now) ||
-                   addressing_changed(base, fabric);
+    bool changed =
+        !base || record_changes(core, base, fabric, now) || addressing_changed(base, fabric);
     ftopo_fabric_destroy(w->prev_fabric); /* only the first sweep diffs against disk */
     w->prev_fabric = NULL;
     if (changed)
         w->lft_settle_left = c->lft_settle_sweeps;
 
-    bool need_lfts = changed || forced || !w->topo || !w->topo->routes ||
-                     w->lft_settle_left > 0 || ++w->sweeps_since_lft >= c->lft_refresh_sweeps;
+    bool need_lfts = changed || forced || !w->topo || !w->topo->routes || w->lft_settle_left > 0 ||
+                     ++w->sweeps_since_lft >= c->lft_refresh_sweeps;
     if (!need_lfts) {
         ftopo_fabric_destroy(fabric);
         return true;
@@ -292,8 +303,7 @@ static bool sweep(fabd_core *core, bool forced)
         topo->lft_read_at = fabd__now();
     }
     const fabd__topo *old = w->topo;
-    if (!changed && old && old->routes &&
-        (!topo->routes || topo->lft_hash == old->lft_hash)) {
+    if (!changed && old && old->routes && (!topo->routes || topo->lft_hash == old->lft_hash)) {
         fabd__topo_unref(topo); /* nothing new: keep sharing the published one */
         return true;
     }

@@ -30,8 +30,8 @@
 static void print_event(const fabd_event *ev)
 {
     printf("event %" PRIu64 " %s 0x%016" PRIx64 " %d 0x%016" PRIx64 " %d %g %s\n", ev->id,
-           fabd_event_type_str(ev->type), ev->guid_a, ev->port_a, ev->guid_b, ev->port_b,
-           ev->value, ev->message);
+           fabd_event_type_str(ev->type), ev->guid_a, ev->port_a, ev->guid_b, ev->port_b, ev->value,
+           ev->message);
 }
 
 static const char *node_desc(const ftopo_fabric *f, ftopo_node_id n)
@@ -165,21 +165,18 @@ static void cmd_health(fabd_core *core)
     fabd_core_health(core, &h);
     printf("health sweeps=%" PRIu64 " polls=%" PRIu64 " ok=%d nodes=%zu links=%zu down=%zu "
            "congested=%zu last_event=%" PRIu64 " sweep_s=%.3f lft_s=%.3f poll_s=%.3f\n",
-           h.sweeps, h.polls, h.last_sweep_ok, h.nodes, h.links, h.down_links,
-           h.congested_dlinks, h.last_event_id, h.last_sweep_seconds, h.last_lft_seconds,
-           h.last_poll_seconds);
+           h.sweeps, h.polls, h.last_sweep_ok, h.nodes, h.links, h.down_links, h.congested_dlinks,
+           h.last_event_id, h.last_sweep_seconds, h.last_lft_seconds, h.last_poll_seconds);
 }
 
 int main(int argc, char **argv)
 {
-    fabd_core_opts o = {.sweep_interval_ms = 1000, .poll_interval_ms = 500,
-                        .log_level = FTOPO_LOG_WARN};
-    static const struct option longs[] = {{"state", required_argument, NULL, 's'},
-                                          {"sweep-ms", required_argument, NULL, 'S'},
-                                          {"poll-ms", required_argument, NULL, 'P'},
-                                          {"master", required_argument, NULL, 'm'},
-                                          {"verbose", no_argument, NULL, 'v'},
-                                          {NULL, 0, NULL, 0}};
+    fabd_core_opts o = {
+        .sweep_interval_ms = 1000, .poll_interval_ms = 500, .log_level = FTOPO_LOG_WARN};
+    static const struct option longs[] = {
+        {"state", required_argument, NULL, 's'},   {"sweep-ms", required_argument, NULL, 'S'},
+        {"poll-ms", required_argument, NULL, 'P'}, {"master", required_argument, NULL, 'm'},
+        {"verbose", no_argument, NULL, 'v'},       {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "s:S:P:m:v", longs, NULL)) != -1) {
         switch (c) {

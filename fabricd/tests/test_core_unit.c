@@ -30,16 +30,15 @@ static ftopo_fabric *fabric_from(bool h1_cabled, const char *h2_width)
              "\n"
              "Ca\t1 \"H-0000000000000030\"\t# \"h2 HCA-1\"\n"
              "[1](31) \t\"S-0000000000000010\"[2]\t# lid 3 lmc 0 \"sw1\" lid 1 %sEDR\n",
-             h1_cabled ? "[1]\t\"H-0000000000000020\"[1](21) \t# \"h1 HCA-1\" lid 2 4xEDR\n"
-                       : "",
+             h1_cabled ? "[1]\t\"H-0000000000000020\"[1](21) \t# \"h1 HCA-1\" lid 2 4xEDR\n" : "",
              h2_width,
              h1_cabled ? "[1](21) \t\"S-0000000000000010\"[1]\t# lid 2 lmc 0 \"sw1\" lid 1 4xEDR\n"
                        : "",
              h2_width);
     ftopo_fabric *f = NULL;
     ftopo_diag d = {0};
-    ftopo_status st = ftopo_read_buffer(text, strlen(text), FTOPO_FORMAT_IBNETDISCOVER, "test",
-                                        &f, &d);
+    ftopo_status st =
+        ftopo_read_buffer(text, strlen(text), FTOPO_FORMAT_IBNETDISCOVER, "test", &f, &d);
     if (st != FTOPO_OK)
         fail_msg("%s", d.message);
     return f;
@@ -78,7 +77,8 @@ static void test_diff(void **state)
     /* The other way round: an extra link, and an upgrade. */
     assert_int_equal(fabd_fabric_diff(worse, ref, &diff, NULL), FTOPO_OK);
     assert_int_equal(diff.num_links, 2);
-    assert_true(diff.links[0].kind == FABD_DIFF_UPGRADED || diff.links[1].kind == FABD_DIFF_UPGRADED);
+    assert_true(diff.links[0].kind == FABD_DIFF_UPGRADED ||
+                diff.links[1].kind == FABD_DIFF_UPGRADED);
     assert_true(diff.links[0].kind == FABD_DIFF_EXTRA || diff.links[1].kind == FABD_DIFF_EXTRA);
     fabd_diff_free(&diff);
 
