@@ -102,17 +102,6 @@ static bool event_from_json(json_object *o, fabd_event *ev)
     return true;
 }
 
-void fabd__store_append_event(fabd_core *core, const fabd_event *ev)
-{
-    if (!core->event_log)
-        return;
-    json_object *o = fabd_event_to_json(ev);
-    fprintf(core->event_log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    fflush(core->event_log);
-    json_object_put(o);
-    core->event_log_lines++;
-}
-
 /* Loads the log into the ring (the newest max_events survive); returns the
  * number of lines read. Lines that do not parse are skipped with one
  * warning: a torn last line after a crash must not stop the daemon. */
@@ -152,6 +141,26 @@ static FILE *rewrite_events(fabd_core *core, const char *path)
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         return NULL;
     return fopen(path, "a");
+}
+
+void fabd__store_append_event(fabd_core *core, const fabd_event *ev)
+{
+    if (!core->event_log)
+        return;
+    json_object *o = fabd_event_to_json(ev);
+    fprintf(core->event_log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    fflush(core->event_log);
+    json_object_put(o);
+    /* Keep the file within twice the ring: rewrite it with the ring. */
+    if (++core->event_log_lines > 2 * core->ev_cap) {
+        char path[4096];
+        state_path(core, "events.jsonl", path, sizeof(path));
+        fclose(core->event_log);
+        core->event_log = rewrite_events(core, path);
+        if (!core->event_log)
+            fabd__log(core, FTOPO_LOG_ERROR, "event log %s: %s (no longer written)", path,
+                      strerror(errno));
+    }
 }
 
 ftopo_status fabd__store_open(fabd_core *core, ftopo_diag *diag)
