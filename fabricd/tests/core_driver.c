@@ -15,7 +15,7 @@
  *   plan HOST...             "plan ID MAXLOAD SECONDS" and a "uses A[p] B[p]" line
  *                            for each directed switch-to-switch link it loads
  *   diff [MASTER]            "diff KIND A[p] B[p]" / "diffnode KIND DESC"
- *   trace SRC DST            "hop DESC IN OUT" lines and "result R"
+ *   trace SRC DST            "lids SRC DST", "hop DESC IN OUT" lines, "result R"
  *   health                   "health sweeps=N polls=N ok=0|1 nodes=N ... sweep_s=S
  *                            lft_s=S poll_s=S" (times of the last of each)
  *   quit */
@@ -151,6 +151,9 @@ static void cmd_trace(fabd_core *core, const char *src, const char *dst)
         fabd_snapshot_release(s);
         return;
     }
+    const ftopo_hop *first = &t.hops[0], *last = &t.hops[t.num_hops - 1];
+    printf("lids %u %u\n", (unsigned)ftopo_routes_port_lid(s->routes, first->node, first->out_port),
+           (unsigned)ftopo_routes_port_lid(s->routes, last->node, last->in_port));
     for (size_t i = 0; i < t.num_hops; i++)
         printf("hop %s %d %d\n", node_desc(s->fabric, t.hops[i].node), t.hops[i].in_port,
                t.hops[i].out_port);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # fabricd's core on a simulated fat tree (16 hosts, 4 leaves, 2 spines):
-#  - the live fabric equals the netfile (master diff empty), trace works;
+#  - the live fabric equals the netfile (master diff empty), the trace
+#    between two hosts equals ibtracert's;
 #  - Unlink a spine link: link_down event within two sweeps, the link listed
 #    down, the master diff finds it missing; ReLink: link_up, listed up;
 #  - PortXmitWait raised between polls on a link a ring plan uses: the link
@@ -89,9 +90,20 @@ cmd sweep
 expect '^swept' "the first sweep"
 cmd diff
 if grep -q '^diff' "$REPLY_FILE"; then cat "$REPLY_FILE" >&2; sim_fail "live fabric differs from the netfile"; fi
+# The trace follows the switches' tables hop by hop, as ibtracert does.
 cmd trace node001 node016
 expect '^result ok' "trace node001 node016"
-echo "ok: live fabric equals the netfile, trace delivers"
+read -r _ slid dlid < <(grep '^lids' "$REPLY_FILE")
+grep '^hop' "$REPLY_FILE" | cut -d' ' -f2- >"$SIM_WORK/trace.ours"
+sim_run ibtracert "$slid" "$dlid" 2>/dev/null | awk '
+    /^From/ { split($0, q, "\""); desc = q[2]; in_port = 0 }
+    /->/ { out = substr($1, 2, length($1) - 2); print desc, in_port, out
+           split($0, q, "\""); desc = q[2]
+           in_port = $0; sub(/.*}\[/, "", in_port); sub(/\].*/, "", in_port) }
+    /^To/ { print desc, in_port, 0 }' >"$SIM_WORK/trace.ibtracert"
+diff "$SIM_WORK/trace.ours" "$SIM_WORK/trace.ibtracert" >&2 ||
+    sim_fail "trace node001 -> node016 differs from ibtracert $slid $dlid"
+echo "ok: live fabric equals the netfile, trace equals ibtracert's ($(wc -l <"$SIM_WORK/trace.ours") hops)"
 
 # ---- Unlink / ReLink a spine link.
 LEAF1=$(sim_id leaf01)
