@@ -83,9 +83,9 @@ osm_ran() { # LOG
 }
 
 header() {
-    printf "%-15s %-13s %2s | %7s | %5s %5s %5s | %5s %5s %5s %5s | %5s %5s %5s | %5s %5s %5s | %6s %6s\n" \
+    printf "%-15s %-13s %2s | %7s | %5s %5s %5s | %5s %5s %5s %5s | %5s %5s %5s | %5s %5s %5s %6s %6s %6s %7s | %6s %6s\n" \
         fabric routes ch "=bound" "<=nam" "<=ca" "<=rnd" plan name ca rand \
-        nameX caX randX c.runs c.free c.=lb ms ms.max
+        nameX caX randX c.runs c.free c.=lb c.plan c.name c.ca "c.<=n/c" ms ms.max
 }
 
 # bench_routes FABRIC-NAME ROUTES-LABEL FABRIC-FILE DUMP CA-ORDER
@@ -100,14 +100,16 @@ bench_routes() {
             continue
         fi
         v() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-        local ca_le=- ca_mean=- ca_max=-
-        [ -s "$ca" ] && ca_le=$(v le_ca) ca_mean=$(v ca_mean) ca_max=$(v ca_max)
-        printf "%-15s %-13s %2s | %3s/%-3s | %5s %5s %5s | %5s %5s %5s %5s | %5s %5s %5s | %5s %5s %5s | %6s %6s\n" \
+        local ca_le=- ca_mean=- ca_max=- c_ca=- c_le_ca=-
+        [ -s "$ca" ] && ca_le=$(v le_ca) ca_mean=$(v ca_mean) ca_max=$(v ca_max) \
+            c_ca=$(v cong_ca_mean) c_le_ca=$(v cong_le_ca)
+        printf "%-15s %-13s %2s | %3s/%-3s | %5s %5s %5s | %5s %5s %5s %5s | %5s %5s %5s | %5s %5s %5s %6s %6s %6s %7s | %6s %6s\n" \
             "$name" "$label" "$ch" "$(v eq_lb)" "$(v placements)" \
             "$(v le_name)" "$ca_le" "$(v le_rand)" \
             "$(v plan_mean)" "$(v name_mean)" "$ca_mean" "$(v rand_mean)" \
             "$(v name_max)" "$ca_max" "$(v rand_max)" \
             "$(v cong_runs)" "$(v cong_avoided)/$(v cong_allowed)" "$(v cong_eq_lb)" \
+            "$(v cong_plan_mean)" "$(v cong_name_mean)" "$c_ca" "$(v cong_le_name)/$c_le_ca" \
             "$(v ms_mean)" "$(v ms_max)"
     done
 }
@@ -159,7 +161,9 @@ if [ "${SKIP_SIM:-0}" != 1 ]; then
         echo "order / OpenSM's ftree CA order / random order; plan..rand: mean max load;"
         echo "nameX..randX: worst; c.runs: placements re-planned with 3-10 of their used"
         echo "inter-switch links congested to 10%; c.free: rings crossing none of them / runs"
-        echo "where the bound allows avoiding all; c.=lb: at the bound; ms: planning time."
+        echo "where the bound allows avoiding all; c.=lb: at the bound; c.plan/c.name/c.ca:"
+        echo "mean max load under that congestion of the new plan, name order and CA order;"
+        echo "c.<=n/c: runs where the new plan was no worse than them; ms: planning time."
         echo "routes: osm-X = OpenSM's X read live (X! = OpenSM ran X instead of ftree)."
         header
         bench_fabric ft2-512 ft2 --hosts 512

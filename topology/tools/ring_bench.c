@@ -16,7 +16,8 @@ typedef struct totals {
     size_t runs, eq_lb, le_name, le_ca, le_rand;
     double sum_plan, sum_name, sum_ca, sum_rand, max_plan, max_name, max_ca, max_rand;
     double ms_sum, ms_max;
-    size_t cong_runs, cong_allowed, cong_avoided, cong_eq_lb;
+    size_t cong_runs, cong_allowed, cong_avoided, cong_eq_lb, cong_le_name, cong_le_ca;
+    double cong_plan, cong_name, cong_ca; /* sums of max loads under congestion */
 } totals;
 
 typedef struct bench {
@@ -84,6 +85,14 @@ static double score(bench *b, const ftopo_plan_opts *po, ftopo_diag *diag)
     return load;
 }
 
+/* Host-name order of the job, scored. */
+static double name_order_score(bench *b, const ftopo_plan_opts *po, ftopo_diag *diag)
+{
+    memcpy(b->order, b->sel, po->num_hosts * sizeof(*b->order));
+    qsort_r(b->order, po->num_hosts, sizeof(*b->order), cmp_name, (void *)b->fabric);
+    return score(b, po, diag);
+}
+
 /* Re-plans with some of the plan's inter-switch links congested. */
 static void congested_run(bench *b, ftopo_plan_opts po, const ftopo_plan *plan, totals *t,
                           ftopo_diag *diag)
@@ -125,6 +134,17 @@ static void congested_run(bench *b, ftopo_plan_opts po, const ftopo_plan *plan, 
         t->cong_allowed += allowed;
         t->cong_avoided += allowed && crossed == 0;
         t->cong_eq_lb += p2.max_load <= p2.lower_bound * (1 + TOL);
+        /* The fixed orders cannot dodge: score them on the same links. */
+        t->cong_plan += p2.max_load;
+        double name = name_order_score(b, &po, diag);
+        t->cong_name += name;
+        t->cong_le_name += p2.max_load <= name * (1 + TOL);
+        if (b->opts->ca_order) {
+            ca_order(b, po.num_hosts);
+            double ca = score(b, &po, diag);
+            t->cong_ca += ca;
+            t->cong_le_ca += p2.max_load <= ca * (1 + TOL);
+        }
         if (b->opts->verbose)
             printf("  congested %zu links: plan %.3f lb %.3f crossed %zu%s\n", k, p2.max_load,
                    p2.lower_bound, crossed, allowed ? "" : " (bound forces a crossing)");
@@ -160,9 +180,7 @@ static int one_placement(bench *b, size_t idx, totals *t, ftopo_diag *diag)
         rc = cli_fail("ring", FTOPO_ERR_ARG, diag);
         goto out;
     }
-    memcpy(b->order, b->sel, k * sizeof(*b->order));
-    qsort_r(b->order, k, sizeof(*b->order), cmp_name, (void *)b->fabric);
-    double name = score(b, &po, diag);
+    double name = name_order_score(b, &po, diag);
     double ca = NAN;
     if (o->ca_order) {
         ca_order(b, k);
@@ -200,16 +218,18 @@ out:
 
 static void print_totals(const ring_bench_opts *o, const totals *t)
 {
-    double n = t->runs ? (double)t->runs : 1;
+    double n = t->runs ? (double)t->runs : 1, cn = t->cong_runs ? (double)t->cong_runs : 1;
     printf("placements=%zu channels=%d eq_lb=%zu le_name=%zu le_ca=%zu le_rand=%zu "
            "plan_mean=%.3f plan_max=%.3f name_mean=%.3f name_max=%.3f ca_mean=%.3f ca_max=%.3f "
            "rand_mean=%.3f rand_max=%.3f ms_mean=%.2f ms_max=%.2f cong_runs=%zu "
-           "cong_allowed=%zu cong_avoided=%zu cong_eq_lb=%zu\n",
+           "cong_allowed=%zu cong_avoided=%zu cong_eq_lb=%zu cong_plan_mean=%.3f "
+           "cong_name_mean=%.3f cong_ca_mean=%.3f cong_le_name=%zu cong_le_ca=%zu\n",
            t->runs, o->channels, t->eq_lb, t->le_name, o->ca_order ? t->le_ca : 0, t->le_rand,
            t->sum_plan / n, t->max_plan, t->sum_name / n, t->max_name,
            o->ca_order ? t->sum_ca / n : NAN, o->ca_order ? t->max_ca : NAN, t->sum_rand / n,
            t->max_rand, t->ms_sum / n, t->ms_max, t->cong_runs, t->cong_allowed, t->cong_avoided,
-           t->cong_eq_lb);
+           t->cong_eq_lb, t->cong_plan / cn, t->cong_name / cn, o->ca_order ? t->cong_ca / cn : NAN,
+           t->cong_le_name, o->ca_order ? t->cong_le_ca : 0);
 }
 
 int ring_bench_run(const ftopo_routes *routes, const ring_bench_opts *opts, ftopo_diag *diag)
