@@ -146,8 +146,9 @@ static void port_event(fabd_core *core, fabd_event_type type, const ftopo_fabric
                                                       : "receiving errors (%.2f/s)";
     char detail[64];
     snprintf(detail, sizeof(detail), what, value);
-    snprintf(ev.message, sizeof(ev.message), "link %s[%d] -> %s[%d] %s", a.desc, pi->num, b.desc,
-             pi->peer_port, detail);
+    /* Congestion is the egress side's, errors the receiving side's. */
+    snprintf(ev.message, sizeof(ev.message), "link %s[%d] %s %s[%d] %s", a.desc, pi->num,
+             type == FABD_EV_LINK_ERRORS ? "<-" : "->", b.desc, pi->peer_port, detail);
     fabd__event_emit(core, &ev);
 }
 

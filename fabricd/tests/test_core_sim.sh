@@ -7,6 +7,7 @@
 #  - PortXmitWait raised between polls on a link a ring plan uses: the link
 #    is reported congested, the plan is invalidated and re-made, and the new
 #    plan avoids the link;
+#  - SymbolErrorCounter raised on a port: the link is reported erroring;
 #  - Unlink a link of the current plan: the plan is invalidated and re-made
 #    (once the SM has re-routed);
 #  - restart with the same state directory: the history is there, and the
@@ -161,6 +162,12 @@ kill "$BUMP_PID" 2>/dev/null || true
 wait "$BUMP_PID" 2>/dev/null || true
 BUMP_PID=
 echo "ok: $egress reported congested, plan 1 invalidated, new plans avoid it"
+
+# ---- Errors counted on a port.
+sim_console "PerformanceSet \"$LEAF1\"[1] PortCounters.SymbolErrorCounter=100"
+cmd wait link_errors 30000
+expect 'link_errors .*leaf01\[1\] <- node001' "raising SymbolErrorCounter on leaf01[1]"
+echo "ok: symbol errors on leaf01[1] reported"
 
 # ---- A link of the current plan goes down; history across a restart.
 cmd plan $HOSTS
