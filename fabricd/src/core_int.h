@@ -65,6 +65,8 @@ typedef struct fabd__worker {
     int sweeps_since_lft;
     struct ibmad_port *pma_port; /* kept open between polls */
     size_t poll_failures;        /* ports that did not answer the last poll */
+    fabd_event *pending;         /* events of this round, recorded after its snapshot */
+    size_t num_pending, cap_pending;
 } fabd__worker;
 
 struct fabd_core {
@@ -122,6 +124,13 @@ fabd_snapshot *fabd__snapshot_new(fabd__topo *topo);
 void fabd__event_emit(fabd_core *core, fabd_event *ev);
 void fabd__event_emitf(fabd_core *core, fabd_event_type type, double value, const char *fmt, ...)
     FABD__PRINTF(4, 5);
+/* The sweeper's events wait for the snapshot that shows them, so that a
+ * client woken by an event reads a state that has it: queue during the
+ * round (worker only), flush after publishing. */
+void fabd__event_queue(fabd_core *core, const fabd_event *ev);
+void fabd__event_queuef(fabd_core *core, fabd_event_type type, double value, const char *fmt, ...)
+    FABD__PRINTF(4, 5);
+void fabd__events_flush(fabd_core *core);
 /* Ring insertion without persisting (the event log loader). Lock held. */
 void fabd__event_push_locked(fabd_core *core, const fabd_event *ev);
 

@@ -149,7 +149,7 @@ static void port_event(fabd_core *core, fabd_event_type type, const ftopo_fabric
     /* Congestion is the egress side's, errors the receiving side's. */
     snprintf(ev.message, sizeof(ev.message), "link %s[%d] %s %s[%d] %s", a.desc, pi->num,
              type == FABD_EV_LINK_ERRORS ? "<-" : "->", b.desc, pi->peer_port, detail);
-    fabd__event_emit(core, &ev);
+    fabd__event_queue(core, &ev);
 }
 
 /* New rates and smoothed figures of one port from the previous sample. */

@@ -44,6 +44,41 @@ void fabd__event_emitf(fabd_core *core, fabd_event_type type, double value, cons
     fabd__event_emit(core, &ev);
 }
 
+void fabd__event_queue(fabd_core *core, const fabd_event *ev)
+{
+    fabd__worker *w = &core->w;
+    if (w->num_pending == w->cap_pending) {
+        size_t cap = w->cap_pending ? 2 * w->cap_pending : 16;
+        fabd_event *p = realloc(w->pending, cap * sizeof(*p));
+        if (!p) {
+            fabd_event now = *ev; /* rather early than lost */
+            fabd__event_emit(core, &now);
+            return;
+        }
+        w->pending = p;
+        w->cap_pending = cap;
+    }
+    w->pending[w->num_pending++] = *ev;
+}
+
+void fabd__event_queuef(fabd_core *core, fabd_event_type type, double value, const char *fmt, ...)
+{
+    fabd_event ev = {.type = type, .value = value};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev.message, sizeof(ev.message), fmt, ap);
+    va_end(ap);
+    fabd__event_queue(core, &ev);
+}
+
+void fabd__events_flush(fabd_core *core)
+{
+    fabd__worker *w = &core->w;
+    for (size_t i = 0; i < w->num_pending; i++)
+        fabd__event_emit(core, &w->pending[i]);
+    w->num_pending = 0;
+}
+
 /* Events with id > since_id, at most max, copied out. Lock held. */
 static ftopo_status copy_since(fabd_core *core, uint64_t since_id, size_t max, fabd_event **out,
                                size_t *count)

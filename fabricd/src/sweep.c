@@ -32,7 +32,7 @@ static void link_event(fabd_core *core, fabd_event_type type, const fabd_diff_li
         snprintf(ev.message, sizeof(ev.message), "link %s[%d] <-> %s[%d] %s", l->desc_a, l->port_a,
                  l->desc_b, l->port_b, what);
     }
-    fabd__event_emit(core, &ev);
+    fabd__event_queue(core, &ev);
 }
 
 static void node_event(fabd_core *core, const fabd_diff_node *n)
@@ -44,7 +44,7 @@ static void node_event(fabd_core *core, const fabd_diff_node *n)
     snprintf(ev.message, sizeof(ev.message), "%s %s (0x%016" PRIx64 ") %s",
              n->type == FTOPO_NODE_SWITCH ? "switch" : "node", n->desc, n->guid,
              n->kind == FABD_DIFF_MISSING ? "removed" : "added");
-    fabd__event_emit(core, &ev);
+    fabd__event_queue(core, &ev);
 }
 
 /* ---- Down links ----------------------------------------------------------------- */
@@ -262,7 +262,7 @@ static bool sweep(fabd_core *core, bool forced)
     if (st != FTOPO_OK) {
         /* One event when sweeps start failing, not one per sweep. */
         if (was_ok)
-            fabd__event_emitf(core, FABD_EV_SWEEP_FAILED, 0, "discovery failed: %s", d.message);
+            fabd__event_queuef(core, FABD_EV_SWEEP_FAILED, 0, "discovery failed: %s", d.message);
         else
             fabd__log(core, FTOPO_LOG_DEBUG, "discovery still failing: %s", d.message);
         return false;
@@ -311,8 +311,8 @@ static bool sweep(fabd_core *core, bool forced)
      * (while the SM re-routes, LID-routed reads can fail). */
     if (topo->routes && w->lft_base && topo->lft_hash != w->lft_base->lft_hash) {
         size_t n = lft_differences(w->lft_base->routes, topo->routes);
-        fabd__event_emitf(core, FABD_EV_LFT_CHANGED, (double)n,
-                          "forwarding tables changed: %zu entries differ", n);
+        fabd__event_queuef(core, FABD_EV_LFT_CHANGED, (double)n,
+                           "forwarding tables changed: %zu entries differ", n);
     }
     if (topo->routes) {
         fabd__topo_unref(w->lft_base);
@@ -415,6 +415,7 @@ void *fabd__sweeper_main(void *arg)
             next_poll = fabd__mono() + w->cfg.poll_interval_ms / 1000.0;
         }
         publish(core);
+        fabd__events_flush(core);
         if (forced) {
             pthread_mutex_lock(&core->lock);
             core->trigger_done = taken;
@@ -436,5 +437,6 @@ void fabd__worker_free(fabd__worker *w)
     free(w->smooth);
     free(w->pm_capmask);
     free(w->down);
+    free(w->pending);
     memset(w, 0, sizeof(*w));
 }
