@@ -41,7 +41,7 @@ export IBSIM_SOCKNAME=benchroute$$
 IBSIM_PID=
 cleanup() {
     [ -n "$IBSIM_PID" ] && kill "$IBSIM_PID" 2>/dev/null && wait "$IBSIM_PID" 2>/dev/null
-    [ "${KEEP:-0}" = 1 ] && echo "work dir: $WORK" || rm -rf "$WORK"
+    if [ "${KEEP:-0}" = 1 ]; then echo "work dir: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -136,7 +136,7 @@ bench_fabric() { # NAME GEN-ARGS...
         local ran=failed t=-
         if opensm_once "$dir" "$log" -R "$e" $qos; then
             ran=$(sed -n 's/.*-> osm_ucast_mgr_process: \(.*\) tables configured on all switches.*/\1/p' "$log" | tail -1)
-            [ -n "$ran" ] || ran=?
+            [ -n "$ran" ] || ran="?"
             t=$(osm_seconds "$log")
         fi
         osm_time[$e]=$t

@@ -15,6 +15,7 @@ set -u
 FABTOPO=$1
 LFT_CHECK=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/routes/sim_env.sh
 . "$HERE/sim_env.sh"
 sim_require
 ENGINES=${ROUTE_ENGINES:-$("$FABTOPO" route --list | awk '{print $1}')}
@@ -80,7 +81,6 @@ run_fabric() { # NAME GEN-ARGS...
     fi
     [ -n "${KEEP_SIM_DIR:-}" ] && echo "logs kept in $d"
     sim_cleanup
-    SIM_PID=
     export ASAN_OPTIONS=$ASAN0 LSAN_OPTIONS=$LSAN0
 }
 
