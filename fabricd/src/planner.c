@@ -23,7 +23,10 @@ struct fabd__plan_priv {
     fabd_snapshot *snap;
     watched *watch;
     size_t num_watch;
-    bool replan_pending; /* invalidated while no routes could be read (sweeper only) */
+    /* Invalidated and not yet replaced (sweeper only): re-planning failed
+     * on the routes of lft_hash (none, or stale while the SM re-routes). */
+    bool replan_pending;
+    uint64_t failed_lft_hash;
 };
 
 /* The floor keeps a congested link usable: 0 would mean down. */
@@ -279,8 +282,10 @@ static void invalidate(fabd_core *core, fabd_plan *old, fabd_snapshot *snap, con
     uint64_t id = replan(core, old, snap, &d, &st);
     fabd__copy_desc(old->invalid_reason, sizeof(old->invalid_reason), why);
     atomic_store(&old->valid, false);
-    /* Without routes (the SM is re-routing) try again on later rounds. */
-    old->priv->replan_pending = st == FTOPO_ERR_STATE;
+    /* Without routes, or with routes that still lead into the hole (the
+     * SM is re-routing), try again once the tables change. */
+    old->priv->replan_pending = st != FTOPO_OK;
+    old->priv->failed_lft_hash = snap->lft_hash;
     fabd_event ev = {.type = FABD_EV_PLAN_INVALIDATED, .plan_id = old->id, .value = (double)id};
     if (st == FTOPO_OK)
         fabd__fmt(ev.message, sizeof(ev.message),
@@ -288,8 +293,8 @@ static void invalidate(fabd_core *core, fabd_plan *old, fabd_snapshot *snap, con
                   id);
     else
         fabd__fmt(ev.message, sizeof(ev.message),
-                  "plan %" PRIu64 " invalidated (%s), re-plan %s: %s", old->id, why,
-                  old->priv->replan_pending ? "pending" : "failed", d.message);
+                  "plan %" PRIu64 " invalidated (%s), re-plan when the tables change: %s", old->id,
+                  why, d.message);
     fabd__event_emit(core, &ev);
 }
 
@@ -298,16 +303,13 @@ static void retry_replan(fabd_core *core, fabd_plan *old, fabd_snapshot *snap)
     ftopo_diag d = fabd__lib_diag(core);
     ftopo_status st;
     uint64_t id = replan(core, old, snap, &d, &st);
-    if (st == FTOPO_ERR_STATE)
-        return;
+    old->priv->failed_lft_hash = snap->lft_hash;
+    if (st != FTOPO_OK)
+        return; /* said once, by plan_invalidated */
     old->priv->replan_pending = false;
     fabd_event ev = {.type = FABD_EV_PLAN_REPLANNED, .plan_id = id, .value = (double)old->id};
-    if (st == FTOPO_OK)
-        fabd__fmt(ev.message, sizeof(ev.message), "plan %" PRIu64 " replaces plan %" PRIu64, id,
-                  old->id);
-    else
-        fabd__fmt(ev.message, sizeof(ev.message), "re-planning plan %" PRIu64 " failed: %s",
-                  old->id, d.message);
+    fabd__fmt(ev.message, sizeof(ev.message), "plan %" PRIu64 " replaces plan %" PRIu64, id,
+              old->id);
     fabd__event_emit(core, &ev);
 }
 
@@ -327,7 +329,8 @@ void fabd__plans_check(fabd_core *core)
         fabd_plan *p = list[i];
         if (atomic_load(&p->valid) && p->snap != snap && broken(p, snap, why, sizeof(why)))
             invalidate(core, p, snap, why);
-        else if (p->priv->replan_pending && snap->routes)
+        else if (p->priv->replan_pending && snap->routes &&
+                 snap->lft_hash != p->priv->failed_lft_hash)
             retry_replan(core, p, snap);
         fabd_plan_release(p);
     }

@@ -34,6 +34,17 @@ ftopo_status fabd_snapshot_route_quality(const fabd_snapshot *snap, ftopo_analys
     return ftopo_analyze(snap->routes, &all2all, out, diag);
 }
 
+ftopo_status fabd_core_diff_with(fabd_core *core, const ftopo_fabric *master, fabd_diff *out,
+                                 ftopo_diag *diag)
+{
+    fabd_snapshot *snap = fabd_core_snapshot(core);
+    if (!snap)
+        return fabd__fail(diag, FTOPO_ERR_STATE, "no sweep has finished yet");
+    ftopo_status st = fabd_fabric_diff(master, snap->fabric, out, diag);
+    fabd_snapshot_release(snap);
+    return st;
+}
+
 ftopo_status fabd_core_master_diff(fabd_core *core, const char *master_path, fabd_diff *out,
                                    ftopo_diag *diag)
 {
@@ -43,11 +54,11 @@ ftopo_status fabd_core_master_diff(fabd_core *core, const char *master_path, fab
     fabd_snapshot *snap = fabd_core_snapshot(core);
     if (!snap)
         return fabd__fail(diag, FTOPO_ERR_STATE, "no sweep has finished yet");
+    fabd_snapshot_release(snap);
     ftopo_fabric *master = NULL;
     ftopo_status st = ftopo_read_file(path, FTOPO_FORMAT_AUTO, &master, diag);
     if (st == FTOPO_OK)
-        st = fabd_fabric_diff(master, snap->fabric, out, diag);
+        st = fabd_core_diff_with(core, master, out, diag);
     ftopo_fabric_destroy(master);
-    fabd_snapshot_release(snap);
     return st;
 }

@@ -157,7 +157,8 @@ typedef enum fabd_event_type {
     FABD_EV_LINK_CLEARED,     /* congestion gone */
     FABD_EV_LINK_ERRORS,      /* a: receiving end; value: errors per second */
     FABD_EV_PLAN_INVALIDATED, /* plan_id: the old plan; value: the new plan's id (0: none
-                                 yet, e.g. while the SM re-routes: plan_replanned follows) */
+                                 yet, e.g. while the SM re-routes: plan_replanned follows
+                                 once the LFTs change and planning succeeds) */
     FABD_EV_PLAN_REPLANNED,   /* plan_id: the new plan; value: the invalidated plan's id */
     FABD_EV_COUNT
 } fabd_event_type;
@@ -268,6 +269,11 @@ void fabd_diff_free(fabd_diff *diff);
  * none is configured). FTOPO_ERR_STATE before the first sweep. */
 ftopo_status fabd_core_master_diff(fabd_core *core, const char *master_path, fabd_diff *out,
                                    ftopo_diag *diag);
+/* The live fabric against a master the caller has (e.g. uploaded to the API
+ * and read with ftopo_read_buffer: a path from a remote client should not
+ * be opened). Same errors. */
+ftopo_status fabd_core_diff_with(fabd_core *core, const ftopo_fabric *master, fabd_diff *out,
+                                 ftopo_diag *diag);
 
 /* ---- Ring plans --------------------------------------------------------------
  * Plans are made on the live routes with the live congestion (available

@@ -195,6 +195,9 @@ static void test_api_before_first_sweep(void **state)
     fabd_diff diff;
     assert_int_equal(fabd_core_master_diff(core, NULL, &diff, &d), FTOPO_ERR_NOT_FOUND);
     assert_int_equal(fabd_core_master_diff(core, "/nonexistent", &diff, &d), FTOPO_ERR_STATE);
+    ftopo_fabric *master = fabric_from(true, "4x");
+    assert_int_equal(fabd_core_diff_with(core, master, &diff, &d), FTOPO_ERR_STATE);
+    ftopo_fabric_destroy(master);
     assert_int_equal(fabd_core_plan_get(core, 1, &p), FTOPO_ERR_NOT_FOUND);
     fabd_health h;
     fabd_core_health(core, &h);
