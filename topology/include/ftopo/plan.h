@@ -84,12 +84,13 @@ typedef struct ftopo_plan {
 } ftopo_plan;
 
 /* Plans the rings and trees and validates them (every ring closes and
- * holds each host once) before returning. Errors (FTOPO_ERR_ARG with the
- * reason in diag): an empty host set, an unknown host id, a repeated host,
- * a host with no cabled HCA or no route to or from the others
- * (FTOPO_ERR_NOT_FOUND), no LIDs in the route set. *out is the caller's;
- * free with ftopo_plan_free. A plan whose rings must cross a down link has
- * max_load = INFINITY. */
+ * holds each host once) before returning. Errors, each with the reason in
+ * diag->message: FTOPO_ERR_ARG for an empty host set, a host id not in the
+ * fabric, channels past 64 or an available fraction outside [0, 1];
+ * FTOPO_ERR_DUPLICATE for a host listed twice; FTOPO_ERR_NOT_FOUND for a
+ * host whose HCA has no cabled port or no LID, or no route to or from the
+ * first host. *out is the caller's; free with ftopo_plan_free. A plan
+ * whose rings must cross a down link has max_load = INFINITY. */
 ftopo_status ftopo_plan_rings(const ftopo_routes *routes, const ftopo_plan_opts *opts,
                               ftopo_plan *out, ftopo_diag *diag);
 void ftopo_plan_free(ftopo_plan *plan);
