@@ -58,7 +58,7 @@ typedef struct fabd_core_opts {
      * stderr. Called from any thread. */
     ftopo_log_fn log;
     void *log_user;
-    ftopo_log_level log_level;
+    ftopo_log_level log_level; /* the most detailed level logged (0: errors only) */
 } fabd_core_opts;
 
 /* ---- Snapshot --------------------------------------------------------------
