@@ -791,7 +791,8 @@ static fcoll_status_t ib_put(fcoll__tl_ctx_t *c, int peer, const void *src, size
     unsigned s = pe->stage_next;
     pe->stage_next = (s + 1) % IB_NSTAGE;
     char *buf = pe->stage + (size_t)s * IB_SLOT_SIZE;
-    memcpy(buf, src, len);
+    if (len > 0) /* src may be NULL then */
+        memcpy(buf, src, len);
     struct ibv_sge sge = {
         .addr = (uint64_t)(uintptr_t)buf, .length = (uint32_t)len, .lkey = pe->stage_mr->lkey};
     struct ibv_send_wr wr = {
