@@ -90,12 +90,55 @@ static int get_phase(fcoll__tl_ctx_t *ctx, fcoll__boot_t *boot, int rank, int n)
                      (unsigned char)dst[j], pattern(p, 99, 0, j));
     }
     double secs = (fcoll__now_ns() - t0) / 1e9;
-    /* Nobody deregisters while a peer may still read. */
+
+    /* Zero-copy receive: every rank puts a piece into a region each peer
+     * registered with mem_reg, at an unaligned offset of its own. */
+    const size_t plen = 65536 + 3, pstride = 65536 + 64;
+    char *pbuf = calloc((size_t)n, pstride), *psrc = malloc(plen);
+    fcoll__mr_t pmr;
+    if ((st = tl->mem_reg(ctx, pbuf, (size_t)n * pstride, &pmr)) != FCOLL_OK)
+        FAIL("mem_reg for puts: %s", fcoll_strerror(st));
+    if (fcoll__boot_allgather(boot, &pmr.rkey, keys, sizeof(uint64_t)) != FCOLL_OK)
+        FAIL("allgather of put keys failed");
+    for (size_t j = 0; j < plen; j++)
+        psrc[j] = (char)pattern(rank, 77, 0, j);
+    for (int p = 0; p < n; p++) {
+        int done = 0;
+        if (p != rank && (st = tl->put(ctx, p, psrc, plen, keys[p], (uint64_t)rank * pstride + 5,
+                                       0x40000000u | (uint32_t)rank, 0, &done)) != FCOLL_OK)
+            FAIL("put into the mem_reg region of %d: %s", p, fcoll_strerror(st));
+    }
+    uint64_t until = fcoll__now_ns() + (uint64_t)DEADLINE_S * 1000000000ull;
+    for (int got_all = 0; got_all < n - 1;) {
+        fcoll__cqe_t cq[8];
+        int k = 0;
+        if ((st = tl->poll(ctx, cq, 8, &k)) != FCOLL_OK)
+            FAIL("poll for puts: %s", fcoll_strerror(st));
+        for (int i = 0; i < k; i++) {
+            if (cq[i].kind != FCOLL__CQE_RECV || cq[i].imm != (0x40000000u | (uint32_t)cq[i].peer))
+                continue;
+            const unsigned char *d = (unsigned char *)pbuf + (size_t)cq[i].peer * pstride + 5;
+            for (size_t j = 0; j < plen; j++)
+                if (d[j] != pattern(cq[i].peer, 77, 0, j))
+                    FAIL("put from %d into mem_reg region: byte %zu is 0x%02x", cq[i].peer, j,
+                         d[j]);
+            got_all++;
+        }
+        if (k == 0)
+            tl->wait(ctx, 10);
+        if (fcoll__now_ns() > until)
+            FAIL("puts into mem_reg regions did not arrive");
+    }
+    printf("ok - rank %d: puts into mem_reg regions from %d peers checked\n", rank, n - 1);
+
+    /* Nobody deregisters while a peer may still read or write. */
     int one = 1, *all = calloc((size_t)n, sizeof(int));
     if (fcoll__boot_allgather(boot, &one, all, sizeof(int)) != FCOLL_OK)
         FAIL("allgather after get failed");
-    if ((st = tl->mem_dereg(ctx, &gmr)) != FCOLL_OK)
+    if ((st = tl->mem_dereg(ctx, &gmr)) != FCOLL_OK || (st = tl->mem_dereg(ctx, &pmr)) != FCOLL_OK)
         FAIL("mem_dereg: %s", fcoll_strerror(st));
+    free(pbuf);
+    free(psrc);
     printf("ok - rank %d: get (RDMA READ) of %zu bytes from each of %d peers checked, %.1f MB/s\n",
            rank, glen, n - 1, (double)glen * (n - 1) / secs / 1e6);
     free(all);
