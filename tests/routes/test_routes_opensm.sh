@@ -35,15 +35,18 @@ run_fabric() { # NAME GEN-ARGS...
     local name=$1 net
     shift
     net=$(mktemp /tmp/routes-opensm-net.XXXXXX)
-    "$FABTOPO" gen "$@" -f ibnetdiscover -o "$net" || {
+    if ! "$FABTOPO" gen "$@" -f ibnetdiscover -o "$net"; then
+        rm -f "$net"
         fail "$name: fabtopo gen $*"
         return
-    }
-    sim_start "$net" || {
+    fi
+    sim_start "$net"
+    local started=$?
+    rm -f "$net" # ibsim has read it
+    [ $started -eq 0 ] || {
         fail "$name: ibsim did not start"
         return
     }
-    rm -f "$net"
     local d=$SIM_DIR log=$SIM_DIR/osm/osm.log
     sim_opensm -R minhop || {
         fail "$name: OpenSM did not bring the subnet up"
