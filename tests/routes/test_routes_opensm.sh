@@ -1,8 +1,8 @@
 #!/bin/bash
 # Acceptance: OpenSM programs exactly the project's LFTs.
 #
-# For each fabric (a 2-level fat tree, a rail-optimized cluster, a torus,
-# all from `fabtopo gen`) under ibsim: OpenSM assigns LIDs (one minhop
+# For each fabric (2- and 3-level fat trees, a rail-optimized cluster, a
+# torus, all from `fabtopo gen`) under ibsim: OpenSM assigns LIDs (one minhop
 # sweep), `fabtopo discover` reads the fabric with those LIDs, and for every
 # project engine: `fabtopo route` computes the LFTs, `opensm -o -R file -U`
 # loads them (its log must say the file engine configured every switch),
@@ -88,6 +88,7 @@ run_fabric() { # NAME GEN-ARGS...
 }
 
 run_fabric fat-tree-2 ft2 --hosts 32 --radix 8
+run_fabric fat-tree-3 ft3 --hosts 54 --radix 6
 run_fabric rail rail --hosts 8 --hcas 4 --radix 8
 run_fabric torus torus --hosts 18 --torus 3x3
 exit $FAILED
