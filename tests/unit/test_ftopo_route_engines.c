@@ -359,6 +359,79 @@ static void test_dump_round_trip(void **state)
     ftopo_fabric_destroy(f);
 }
 
+/* Independent check of one layer: Kahn's topological sort over the
+ * channel dependencies of the layer's paths must consume every link. */
+static bool layer_acyclic(const ftopo_routes *r, const ftopo_vl_layers *v, uint8_t layer)
+{
+    size_t ndl = 2 * ftopo_num_links(ftopo_routes_fabric(r));
+    uint8_t *dep = calloc(ndl * ndl, 1); /* small fabrics only */
+    size_t *indeg = calloc(ndl, sizeof(*indeg));
+    size_t *queue = malloc(ndl * sizeof(*queue));
+    assert_non_null(dep);
+    ftopo_dlink_id hops[FTOPO_MAX_PATH_HOPS];
+    for (size_t p = 0; p < v->num_paths; p++) {
+        if (v->layer[p] != layer)
+            continue;
+        size_t len = 0;
+        assert_int_equal(ftopo_routes_path(r, v->src_node[p], v->src_port[p], v->dlid[p], hops,
+                                           FTOPO_MAX_PATH_HOPS, &len),
+                         FTOPO_PATH_OK);
+        for (size_t i = 0; i + 1 < len; i++)
+            if (!dep[(size_t)hops[i] * ndl + (size_t)hops[i + 1]]++)
+                indeg[hops[i + 1]]++;
+    }
+    size_t head = 0, tail = 0;
+    for (size_t d = 0; d < ndl; d++)
+        if (!indeg[d])
+            queue[tail++] = d;
+    while (head < tail) {
+        size_t d = queue[head++];
+        for (size_t e = 0; e < ndl; e++)
+            if (dep[d * ndl + e] && --indeg[e] == 0)
+                queue[tail++] = e;
+    }
+    free(dep);
+    free(indeg);
+    free(queue);
+    return tail == ndl;
+}
+
+/* sssp on a torus has credit loops; its VL layers have none. A fat tree's
+ * up/down routes need one layer. */
+static void test_vl_layers(void **state)
+{
+    (void)state;
+    fx x;
+    fx_init(&x);
+    ftopo_fabric *f = torus(&x, 4, 4, 1);
+    ftopo_routes *r = routed(f, NULL, "sssp", NULL, NULL);
+    ftopo_analysis a;
+    analyze(r, FTOPO_PATTERN_ALL2ALL, &a);
+    assert_true(a.credit_loop);
+    ftopo_analysis_free(&a);
+    ftopo_vl_layers v;
+    ftopo_diag diag = {0};
+    assert_int_equal(ftopo_route_vl_layers(r, 8, &v, &diag), FTOPO_OK);
+    assert_int_equal(v.num_paths, 16 * 15);
+    assert_true(v.num_layers >= 2 && v.num_layers <= 8);
+    for (uint8_t l = 0; l < v.num_layers; l++)
+        assert_true(layer_acyclic(r, &v, l));
+    ftopo_vl_layers_free(&v);
+    assert_int_equal(ftopo_route_vl_layers(r, 1, &v, &diag), FTOPO_ERR_CONFLICT);
+    assert_non_null(strstr(diag.message, "more than 1 layers"));
+    ftopo_routes_destroy(r);
+    ftopo_fabric_destroy(f);
+
+    fx_init(&x);
+    f = fx_fat_tree_2(&x, 4, 2, 2, 1);
+    r = routed(f, NULL, "ftree", NULL, NULL);
+    assert_int_equal(ftopo_route_vl_layers(r, 8, &v, &diag), FTOPO_OK);
+    assert_int_equal(v.num_layers, 1);
+    ftopo_vl_layers_free(&v);
+    ftopo_routes_destroy(r);
+    ftopo_fabric_destroy(f);
+}
+
 static void test_engine_list(void **state)
 {
     (void)state;
@@ -377,7 +450,7 @@ int main(void)
         cmocka_unit_test(test_fat_tree_3_full), cmocka_unit_test(test_fat_tree_2_degraded),
         cmocka_unit_test(test_torus),           cmocka_unit_test(test_lmc),
         cmocka_unit_test(test_roots),           cmocka_unit_test(test_dump_round_trip),
-        cmocka_unit_test(test_engine_list),
+        cmocka_unit_test(test_vl_layers),       cmocka_unit_test(test_engine_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: fabtopo route [-f FORMAT] -e ENGINE [-r ROOTS] [-o OUT] [-l MODE] [-m LMC]\n"
-            "                     [-g GUID2LID] [-n] [-q] [-v] FABRIC\n"
+            "                     [-g GUID2LID] [-V VLFILE] [-n] [-q] [-v] FABRIC\n"
             "       fabtopo route --list\n"
             "\n"
             "Routes every switch's LFT with a routing engine and writes the tables in\n"
@@ -27,6 +27,8 @@ static void usage(FILE *out)
             "                     fabric, assign (deterministic; see -g)\n"
             "  -m, --lmc N        LMC of assigned LIDs (0..7, default 0)\n"
             "  -g, --guid2lid F   also write OpenSM's guid2lid file for these LIDs\n"
+            "  -V, --vls FILE     also assign VL layers (as dfsssp, at most 8) that make the\n"
+            "                     routes deadlock-free; write \"SRCLID DSTLID SL\" lines\n"
             "  -f, --format F     input format: ibnetdiscover, cache, json (default: guess)\n"
             "  -n, --dry-run      route and report, write nothing (timing large fabrics,\n"
             "                     whose dump runs to gigabytes)\n"
@@ -91,28 +93,47 @@ static int write_outputs(const ftopo_routes *routes, const char *out_path, const
     return CLI_EXIT_OK;
 }
 
+static int write_vl_layers(const ftopo_routes *routes, const char *path, bool quiet,
+                           ftopo_diag *diag)
+{
+    ftopo_vl_layers layers;
+    ftopo_status st = ftopo_route_vl_layers(routes, 8, &layers, diag);
+    if (st != FTOPO_OK)
+        return cli_fail("route", st, diag);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        ftopo_vl_layers_free(&layers);
+        fprintf(stderr, "fabtopo route: cannot write %s\n", path);
+        return CLI_EXIT_FAIL;
+    }
+    st = ftopo_vl_layers_write(routes, &layers, f, diag);
+    if (fclose(f) != 0 && st == FTOPO_OK)
+        st = FTOPO_ERR_IO;
+    if (!quiet && st == FTOPO_OK)
+        fprintf(stderr, "fabtopo route: %zu paths in %zu VL layer%s\n", layers.num_paths,
+                layers.num_layers, layers.num_layers == 1 ? "" : "s");
+    ftopo_vl_layers_free(&layers);
+    return st == FTOPO_OK ? CLI_EXIT_OK : cli_fail("route", st, diag);
+}
+
 int fabtopo_cmd_route(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"engine", required_argument, NULL, 'e'},
-                                             {"roots", required_argument, NULL, 'r'},
-                                             {"out", required_argument, NULL, 'o'},
-                                             {"lids", required_argument, NULL, 'l'},
-                                             {"lmc", required_argument, NULL, 'm'},
-                                             {"guid2lid", required_argument, NULL, 'g'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"verbose", no_argument, NULL, 'v'},
-                                             {"list", no_argument, NULL, 'L'},
-                                             {"dry-run", no_argument, NULL, 'n'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char *engine = NULL, *roots_text = NULL, *out_path = NULL, *g2l_path = NULL;
+    static const struct option longopts[] = {
+        {"engine", required_argument, NULL, 'e'}, {"roots", required_argument, NULL, 'r'},
+        {"out", required_argument, NULL, 'o'},    {"lids", required_argument, NULL, 'l'},
+        {"lmc", required_argument, NULL, 'm'},    {"guid2lid", required_argument, NULL, 'g'},
+        {"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},      {"list", no_argument, NULL, 'L'},
+        {"dry-run", no_argument, NULL, 'n'},      {"vls", required_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *engine = NULL, *roots_text = NULL, *out_path = NULL, *g2l_path = NULL,
+               *vl_path = NULL;
     ftopo_format format = FTOPO_FORMAT_AUTO;
     ftopo_routes_opts ropts = {FTOPO_LIDS_AUTO, 0};
     bool quiet = false, verbose = false, dry_run = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "e:r:o:l:m:g:f:nqvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "e:r:o:l:m:g:f:V:nqvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'e':
             engine = optarg;
@@ -131,6 +152,9 @@ int fabtopo_cmd_route(int argc, char **argv)
             break;
         case 'n':
             dry_run = true;
+            break;
+        case 'V':
+            vl_path = optarg;
             break;
         case 'v':
             verbose = true;
@@ -210,6 +234,8 @@ int fabtopo_cmd_route(int argc, char **argv)
         goto out;
     }
     rc = dry_run ? CLI_EXIT_OK : write_outputs(routes, out_path, g2l_path, &diag);
+    if (rc == CLI_EXIT_OK && vl_path && !dry_run)
+        rc = write_vl_layers(routes, vl_path, quiet, &diag);
     if (!quiet)
         fprintf(stderr,
                 "fabtopo route: %s: %zu switches, %zu LIDs routed in %.6f s (cpu %.6f s), %zu "

@@ -80,6 +80,32 @@ ftopo_status ftopo_route_compute(ftopo_routes *routes, const char *name,
 ftopo_status ftopo_route_roots_parse(const ftopo_fabric *fabric, const char *text,
                                      ftopo_node_id **roots, size_t *num_roots, ftopo_diag *diag);
 
+/* Virtual-lane layers, as OpenSM's dfsssp assigns them, for route sets
+ * whose channel dependencies have cycles (sssp or minhop on a torus):
+ * every delivered CA-to-CA path (source port, destination LID) gets a
+ * layer such that no layer's channel dependency graph has a cycle. With
+ * the source using SL = layer and each SL on its own VL (SLn -> VLn), the
+ * routes are deadlock-free. OpenSM cannot load this from a file (its SL
+ * comes from dfsssp's own path records): it is for the project's planner
+ * and for checking how many VLs a route set needs. */
+typedef struct ftopo_vl_layers {
+    size_t num_layers;
+    size_t num_paths;
+    ftopo_node_id *src_node; /* per path: source CA and port */
+    int *src_port;
+    ftopo_lid *dlid; /* destination LID */
+    uint8_t *layer;  /* 0 .. num_layers - 1 */
+} ftopo_vl_layers;
+
+/* Assigns layers (out is the caller's; free with ftopo_vl_layers_free).
+ * FTOPO_ERR_CONFLICT when more than max_layers (1..16) would be needed. */
+ftopo_status ftopo_route_vl_layers(const ftopo_routes *routes, int max_layers, ftopo_vl_layers *out,
+                                   ftopo_diag *diag);
+void ftopo_vl_layers_free(ftopo_vl_layers *layers);
+/* "0xSRCLID 0xDSTLID SL" lines after a comment header. */
+ftopo_status ftopo_vl_layers_write(const ftopo_routes *routes, const ftopo_vl_layers *layers,
+                                   FILE *out, ftopo_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif
