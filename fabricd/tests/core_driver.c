@@ -215,12 +215,16 @@ int main(int argc, char **argv)
     fabd_health h;
     fabd_core_health(core, &h);
     cursor = h.last_event_id; /* wait only for what happens from now on */
-    char line[4096];
+    char *line = NULL;
+    size_t cap = 0;
     unsigned count = 0;
-    while (fgets(line, sizeof(line), stdin)) {
-        char *args[256];
+    enum { MAX_ARGS = 8192 }; /* a plan for thousands of hosts is one line */
+    char **args = malloc(MAX_ARGS * sizeof(*args));
+    if (!args)
+        return 1;
+    while (getline(&line, &cap, stdin) > 0) {
         size_t n = 0;
-        for (char *tok = strtok(line, " \t\n"); tok && n < 256; tok = strtok(NULL, " \t\n"))
+        for (char *tok = strtok(line, " \t\n"); tok && n < MAX_ARGS; tok = strtok(NULL, " \t\n"))
             args[n++] = tok;
         if (n == 0)
             continue;
@@ -251,6 +255,8 @@ int main(int argc, char **argv)
         }
         printf("done %u\n", ++count);
     }
+    free(line);
+    free(args);
     fabd_core_destroy(core);
     return 0;
 }
