@@ -109,7 +109,7 @@ opensm_once() { # DIR LOG ARGS...
 }
 
 row() {
-    printf "%-8s %-8s %-8s %9s %7s | %9s %9s %9s %6s %5s\n" "$@"
+    printf "%-8s %-8s %-8s %9s %7s | %9s %9s %9s %6s %5s %4s\n" "$@"
 }
 
 bench_fabric() { # NAME GEN-ARGS...
@@ -128,7 +128,7 @@ bench_fabric() { # NAME GEN-ARGS...
         stop_ibsim
         return
     fi
-    row source engine ran time_s ratio a2a_max a2a_load shift_max cloop lost
+    row source engine ran time_s ratio a2a_max a2a_load shift_max cloop lost vls
     declare -A osm_time
     for e in $OSM_ENGINES; do
         local log=$dir/osm-$e.log qos=
@@ -156,8 +156,12 @@ bench_fabric() { # NAME GEN-ARGS...
         if [ -n "$t" ] && [ "$ot" != - ]; then
             ratio=$(awk -v a="$t" -v b="$ot" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "-" }')
         fi
+        # VL layers the routes need to be deadlock-free (fabtopo route -V).
+        local vls
+        vls=$("$FABTOPO" route -o /dev/null -e "$e" -V "$dir/our-$e.vl" "$dir/live.json" 2>&1 |
+            sed -n 's/.* paths in \([0-9]*\) VL layer.*/\1/p')
         # shellcheck disable=SC2046
-        row project "$e" "$e" "${t:--}" "$ratio" $(score "$dir/live.json" "$dir/our-$e.dump")
+        row project "$e" "$e" "${t:--}" "$ratio" $(score "$dir/live.json" "$dir/our-$e.dump") "${vls:->8}"
     done
     stop_ibsim
 }
@@ -172,7 +176,8 @@ if [ "${SKIP_SIM:-0}" != 1 ]; then
         echo "log, the project's routing call; ratio = project / OpenSM, same engine;"
         echo "a2a_max / shift_max: most flows on one inter-switch link, all-to-all /"
         echo "worst shift permutation; a2a_load: the same weighted by link rate; cloop: credit loop in"
-        echo "all-to-all's channel dependencies; lost: flows not delivered."
+        echo "all-to-all's channel dependencies; lost: flows not delivered; vls: VL layers"
+        echo "the project's routes need to be deadlock-free (fabtopo route -V, at most 8)."
         bench_fabric ft2-512 ft2 --hosts 512 --radix 32
         bench_fabric ft3-1024 ft3 --hosts 1024 --radix 16
         bench_fabric ft2-512-deg5 ft2 --hosts 512 --radix 32 --degrade 0.05 --seed 1

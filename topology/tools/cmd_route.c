@@ -13,7 +13,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: fabtopo route [-f FORMAT] -e ENGINE [-r ROOTS] [-o OUT] [-l MODE] [-m LMC]\n"
-            "                     [-g GUID2LID] [-V VLFILE] [-n] [-q] [-v] FABRIC\n"
+            "                     [-g GUID2LID] [-V VLFILE [-M N]] [-n] [-q] [-v] FABRIC\n"
             "       fabtopo route --list\n"
             "\n"
             "Routes every switch's LFT with a routing engine and writes the tables in\n"
@@ -27,8 +27,9 @@ static void usage(FILE *out)
             "                     fabric, assign (deterministic; see -g)\n"
             "  -m, --lmc N        LMC of assigned LIDs (0..7, default 0)\n"
             "  -g, --guid2lid F   also write OpenSM's guid2lid file for these LIDs\n"
-            "  -V, --vls FILE     also assign VL layers (as dfsssp, at most 8) that make the\n"
-            "                     routes deadlock-free; write \"SRCLID DSTLID SL\" lines\n"
+            "  -V, --vls FILE     also assign VL layers (as dfsssp) that make the routes\n"
+            "                     deadlock-free; write \"SRCLID DSTLID SL\" lines\n"
+            "  -M, --max-vls N    most layers allowed (1..16, default 8: VL0-7)\n"
             "  -f, --format F     input format: ibnetdiscover, cache, json (default: guess)\n"
             "  -n, --dry-run      route and report, write nothing (timing large fabrics,\n"
             "                     whose dump runs to gigabytes)\n"
@@ -93,11 +94,11 @@ static int write_outputs(const ftopo_routes *routes, const char *out_path, const
     return CLI_EXIT_OK;
 }
 
-static int write_vl_layers(const ftopo_routes *routes, const char *path, bool quiet,
+static int write_vl_layers(const ftopo_routes *routes, const char *path, int max_vls, bool quiet,
                            ftopo_diag *diag)
 {
     ftopo_vl_layers layers;
-    ftopo_status st = ftopo_route_vl_layers(routes, 8, &layers, diag);
+    ftopo_status st = ftopo_route_vl_layers(routes, max_vls, &layers, diag);
     if (st != FTOPO_OK)
         return cli_fail("route", st, diag);
     FILE *f = fopen(path, "w");
@@ -131,9 +132,10 @@ int fabtopo_cmd_route(int argc, char **argv)
     ftopo_format format = FTOPO_FORMAT_AUTO;
     ftopo_routes_opts ropts = {FTOPO_LIDS_AUTO, 0};
     bool quiet = false, verbose = false, dry_run = false;
+    int max_vls = 8;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "e:r:o:l:m:g:f:V:nqvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "e:r:o:l:m:g:f:V:M:nqvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'e':
             engine = optarg;
@@ -156,6 +158,16 @@ int fabtopo_cmd_route(int argc, char **argv)
         case 'V':
             vl_path = optarg;
             break;
+        case 'M': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 16) {
+                fprintf(stderr, "fabtopo route: --max-vls must be 1..16, not '%s'\n", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            max_vls = (int)v;
+            break;
+        }
         case 'v':
             verbose = true;
             break;
@@ -235,7 +247,7 @@ int fabtopo_cmd_route(int argc, char **argv)
     }
     rc = dry_run ? CLI_EXIT_OK : write_outputs(routes, out_path, g2l_path, &diag);
     if (rc == CLI_EXIT_OK && vl_path && !dry_run)
-        rc = write_vl_layers(routes, vl_path, quiet, &diag);
+        rc = write_vl_layers(routes, vl_path, max_vls, quiet, &diag);
     if (!quiet)
         fprintf(stderr,
                 "fabtopo route: %s: %zu switches, %zu LIDs routed in %.6f s (cpu %.6f s), %zu "
