@@ -382,14 +382,20 @@ void *fabd__sweeper_main(void *arg)
 {
     fabd_core *core = arg;
     fabd__worker *w = &core->w;
-    double next_sweep = fabd__mono(), next_poll = next_sweep;
+    /* When the last sweep and poll ended; what is due follows from the
+     * intervals as they are now, so a SIGHUP that shortens one applies at
+     * once. */
+    double last_sweep = -1e18, last_poll = -1e18;
     for (;;) {
         pthread_mutex_lock(&core->lock);
+        double due_sweep, due_poll;
         for (;;) {
-            double now = fabd__mono();
-            bool poll_on = core->opts.poll_interval_ms > 0;
-            double due = poll_on && next_poll < next_sweep ? next_poll : next_sweep;
-            if (core->stop || core->trigger_req != core->trigger_done || now >= due)
+            due_sweep = last_sweep + core->opts.sweep_interval_ms / 1000.0;
+            due_poll = core->opts.poll_interval_ms > 0
+                           ? last_poll + core->opts.poll_interval_ms / 1000.0
+                           : due_sweep;
+            double due = due_poll < due_sweep ? due_poll : due_sweep;
+            if (core->stop || core->trigger_req != core->trigger_done || fabd__mono() >= due)
                 break;
             struct timespec until = mono_ts(due);
             pthread_cond_timedwait(&core->cond, &core->lock, &until);
@@ -405,14 +411,14 @@ void *fabd__sweeper_main(void *arg)
 
         double now = fabd__mono();
         bool swept = false;
-        if (forced || now >= next_sweep) {
+        if (forced || now >= due_sweep) {
             sweep(core, forced);
             swept = true;
-            next_sweep = fabd__mono() + w->cfg.sweep_interval_ms / 1000.0;
+            last_sweep = fabd__mono();
         }
-        if (w->topo && w->cfg.poll_interval_ms > 0 && (swept || now >= next_poll)) {
+        if (w->topo && w->cfg.poll_interval_ms > 0 && (swept || now >= due_poll)) {
             fabd__poll_counters(core, fabd__now());
-            next_poll = fabd__mono() + w->cfg.poll_interval_ms / 1000.0;
+            last_poll = fabd__mono();
         }
         publish(core);
         fabd__events_flush(core);
