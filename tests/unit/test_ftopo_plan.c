@@ -434,7 +434,8 @@ static void test_bad_input(void **state)
                      FTOPO_OK);
     o = (ftopo_plan_opts){.hosts = t.h, .num_hosts = 8};
     assert_int_equal(ftopo_plan_rings(t.r, &o, &p, &diag), FTOPO_ERR_NOT_FOUND);
-    assert_non_null(strstr(diag.message, "no route from host node001 to node008"));
+    assert_non_null(
+        strstr(diag.message, "no route from host node001 (HCA 'node001 HCA-1') to node008"));
     assert_int_equal(ftopo_plan_score_order(t.r, &o, t.h, &(double){0}, NULL, &diag),
                      FTOPO_ERR_NOT_FOUND);
     assert_int_equal(ftopo_plan_rings(NULL, &o, &p, &diag), FTOPO_ERR_ARG);

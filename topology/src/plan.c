@@ -1,6 +1,7 @@
 /* The planner's entry points: plan every channel (starting order, then
  * local search down to the lower bound), measure the result, build the
  * trees, validate; score a given order; validate a plan. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,8 +20,10 @@ void ftopo_plan_free(ftopo_plan *plan)
     if (!plan)
         return;
     if (plan->rings)
-        for (int ch = 0; ch < plan->channels; ch++)
+        for (int ch = 0; ch < plan->channels; ch++) {
             free(plan->rings[ch].order);
+            free(plan->rings[ch].cas);
+        }
     free(plan->rings);
     free(plan->dlink_load);
     free(plan->dlink_flows);
@@ -47,7 +50,7 @@ static void measure(const ftopo__plan_ctx *c, ftopo_plan *out)
     out->busbw_gbps = out->max_load > 0 ? c->fastest / out->max_load : c->fastest;
 }
 
-/* Each ring alone: its max load and hops. Uses c->flows as scratch and
+/* Each ring alone: its max load, hops and HCAs. Uses c->flows as scratch and
  * leaves it as it was. */
 static ftopo_status measure_rings(ftopo__plan_ctx *c, int32_t **orders, ftopo_plan *out,
                                   ftopo_diag *diag)
@@ -58,6 +61,8 @@ static ftopo_status measure_rings(ftopo__plan_ctx *c, int32_t **orders, ftopo_pl
         ftopo_status st = ftopo__plan_set_channel(c, ch, diag);
         if (st != FTOPO_OK)
             return st;
+        for (size_t i = 0; i < c->n; i++)
+            out->rings[ch].cas[i] = c->ca[orders[ch][i]];
         size_t hops = ftopo__plan_ring_flows(c, orders[ch], +1);
         double worst = 0;
         for (size_t d = 0; d < c->num_dlinks; d++) {
@@ -149,7 +154,8 @@ ftopo_status ftopo_plan_rings(const ftopo_routes *routes, const ftopo_plan_opts 
     for (int ch = 0; ch < c.channels && st == FTOPO_OK; ch++) {
         orders[ch] = malloc(c.n * sizeof(int32_t));
         out->rings[ch].order = malloc(c.n * sizeof(ftopo_host_id));
-        if (!orders[ch] || !out->rings[ch].order)
+        out->rings[ch].cas = malloc(c.n * sizeof(ftopo_node_id));
+        if (!orders[ch] || !out->rings[ch].order || !out->rings[ch].cas)
             st = ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
     }
     if (st == FTOPO_OK)
@@ -166,7 +172,7 @@ ftopo_status ftopo_plan_rings(const ftopo_routes *routes, const ftopo_plan_opts 
     if (st == FTOPO_OK)
         st = ftopo__plan_trees(&c, orders[0], &out->tree, diag);
     if (st == FTOPO_OK)
-        st = ftopo_plan_validate(c.fabric, out, c.hosts, c.n, diag);
+        st = ftopo_plan_validate_endpoints(c.fabric, out, c.hosts, c.pin, c.n, diag);
     if (orders)
         for (int ch = 0; ch < c.channels; ch++)
             free(orders[ch]);
@@ -219,48 +225,87 @@ ftopo_status ftopo_plan_score_order(const ftopo_routes *routes, const ftopo_plan
     return st;
 }
 
-ftopo_status ftopo_plan_validate(const ftopo_fabric *fabric, const ftopo_plan *plan,
-                                 const ftopo_host_id *hosts, size_t num_hosts, ftopo_diag *diag)
+/* The endpoint a ring position holds: the index (into marks) of its HCA
+ * when the job pins that HCA, else of its host (hosts come after nodes);
+ * -1 when neither is in the job. */
+static ptrdiff_t endpoint_key(const ftopo_fabric *f, const uint8_t *mark, ftopo_host_id h,
+                              ftopo_node_id ca)
 {
-    if (!fabric || !plan || !hosts || plan->num_hosts != num_hosts || !plan->rings)
-        return ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: does not match its %zu hosts",
-                           num_hosts);
-    size_t nh = fabric->num_hosts;
-    /* mark[h]: 1 = in the job, 2 = seen in the ring being checked. */
-    uint8_t *mark = calloc(nh ? nh : 1, 1);
-    if (!mark)
-        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
-    ftopo_status st = FTOPO_OK;
-    for (size_t i = 0; i < num_hosts; i++)
-        if (hosts[i] >= 0 && (size_t)hosts[i] < nh)
-            mark[hosts[i]] = 1;
-    for (int ch = 0; ch < plan->channels && st == FTOPO_OK; ch++) {
-        const ftopo_host_id *o = plan->rings[ch].order;
-        for (size_t i = 0; i < num_hosts && st == FTOPO_OK; i++) {
-            if (!o || o[i] < 0 || (size_t)o[i] >= nh || mark[o[i]] != 1)
-                st = ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: ring %d position %zu holds %s",
-                                 ch, i,
-                                 o && o[i] >= 0 && (size_t)o[i] < nh && mark[o[i]] == 2
-                                     ? "a host twice"
-                                     : "a host not in the job");
-            else
-                mark[o[i]] = 2;
-        }
-        for (size_t i = 0; i < num_hosts && st == FTOPO_OK; i++)
-            mark[o[i]] = 1;
-    }
-    for (int t = 0; t < 2 && st == FTOPO_OK && plan->tree.parent[t]; t++) {
+    if (h < 0 || (size_t)h >= f->num_hosts)
+        return -1;
+    if (ca >= 0 && (size_t)ca < f->num_nodes && mark[ca] && f->nodes[ca].host == h)
+        return ca;
+    size_t k = f->num_nodes + (size_t)h;
+    return mark[k] ? (ptrdiff_t)k : -1;
+}
+
+/* The trees each have one root and parents inside the job. */
+static ftopo_status validate_trees(const ftopo_plan *plan, size_t n, ftopo_diag *diag)
+{
+    for (int t = 0; t < 2 && plan->tree.parent[t]; t++) {
         size_t roots = 0;
-        for (size_t i = 0; i < num_hosts; i++) {
+        for (size_t i = 0; i < n; i++) {
             int32_t p = plan->tree.parent[t][i];
             if (p < 0)
                 roots++;
-            else if ((size_t)p >= num_hosts || (size_t)p == i)
+            else if ((size_t)p >= n || (size_t)p == i)
                 roots = SIZE_MAX - 1;
         }
         if (roots != 1)
-            st = ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: tree %d does not have one root", t);
+            return ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: tree %d does not have one root", t);
     }
+    return FTOPO_OK;
+}
+
+ftopo_status ftopo_plan_validate_endpoints(const ftopo_fabric *fabric, const ftopo_plan *plan,
+                                           const ftopo_host_id *hosts, const ftopo_node_id *cas,
+                                           size_t num_hosts, ftopo_diag *diag)
+{
+    if (!fabric || !plan || !hosts || plan->num_hosts != num_hosts || !plan->rings)
+        return ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: does not match its %zu endpoints",
+                           num_hosts);
+    /* mark[k], k a pinned HCA's node or num_nodes + a whole host: 1 = in
+     * the job, 2 = seen in the ring being checked. */
+    size_t nm = fabric->num_nodes + fabric->num_hosts;
+    uint8_t *mark = calloc(nm ? nm : 1, 1);
+    if (!mark)
+        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
+    for (size_t i = 0; i < num_hosts; i++) {
+        ftopo_node_id ca = cas ? cas[i] : FTOPO_NONE;
+        if (ca >= 0 && (size_t)ca < fabric->num_nodes)
+            mark[ca] = 1;
+        else if (ca == FTOPO_NONE && hosts[i] >= 0 && (size_t)hosts[i] < fabric->num_hosts)
+            mark[fabric->num_nodes + (size_t)hosts[i]] = 1;
+    }
+    ftopo_status st = FTOPO_OK;
+    ptrdiff_t *keys = malloc((num_hosts ? num_hosts : 1) * sizeof(*keys));
+    if (!keys)
+        st = ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
+    for (int ch = 0; ch < plan->channels && st == FTOPO_OK; ch++) {
+        const ftopo_host_id *o = plan->rings[ch].order;
+        const ftopo_node_id *rc = plan->rings[ch].cas;
+        size_t seen = 0;
+        for (size_t i = 0; i < num_hosts && st == FTOPO_OK; i++) {
+            ptrdiff_t k = o ? endpoint_key(fabric, mark, o[i], rc ? rc[i] : FTOPO_NONE) : -1;
+            if (k < 0 || mark[k] != 1)
+                st =
+                    ftopo__fail(diag, FTOPO_ERR_CONFLICT, "plan: ring %d position %zu holds %s", ch,
+                                i, k >= 0 ? "an endpoint twice" : "an endpoint not in the job");
+            else
+                mark[keys[seen++] = k] = 2;
+        }
+        for (size_t i = 0; i < seen; i++)
+            mark[keys[i]] = 1;
+    }
+    if (st == FTOPO_OK)
+        st = validate_trees(plan, num_hosts, diag);
+    free(keys);
     free(mark);
     return st;
+}
+
+ftopo_status ftopo_plan_validate(const ftopo_fabric *fabric, const ftopo_plan *plan,
+                                 const ftopo_host_id *hosts, size_t num_hosts, ftopo_diag *diag)
+{
+    return ftopo_plan_validate_endpoints(fabric, plan, hosts, NULL, num_hosts, diag);
 }

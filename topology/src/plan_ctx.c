@@ -52,23 +52,13 @@ ftopo_status ftopo__plan_ctx_init(ftopo__plan_ctx *c, const ftopo_routes *routes
         return ftopo__fail(diag, FTOPO_ERR_ARG, "plan: the host set is empty");
     if (c->channels < 1 || c->channels > 64)
         return ftopo__fail(diag, FTOPO_ERR_ARG, "plan: %d channels (1 to 64)", c->channels);
-    size_t num_hosts = c->fabric->num_hosts;
-    uint8_t *seen = calloc(num_hosts ? num_hosts : 1, 1);
-    if (!seen)
-        return ftopo__fail(diag, FTOPO_ERR_NOMEM, "plan: out of memory");
-    ftopo_status st = FTOPO_OK;
-    for (size_t i = 0; i < c->n && st == FTOPO_OK; i++) {
-        ftopo_host_id h = c->hosts[i];
-        if (h < 0 || (size_t)h >= num_hosts)
-            st = ftopo__fail(diag, FTOPO_ERR_ARG,
-                             "plan: host id %d is not in the fabric (%zu hosts)", h, num_hosts);
-        else if (seen[h]++)
-            st = ftopo__fail(diag, FTOPO_ERR_DUPLICATE, "plan: host %s is listed twice",
-                             c->fabric->hosts[h].name);
-    }
-    free(seen);
+    c->pin = opts->cas;
+    char what[200];
+    size_t bad;
+    ftopo_status st =
+        ftopo__plan_check_endpoints(c->fabric, c->hosts, c->pin, c->n, &bad, what, sizeof(what));
     if (st != FTOPO_OK)
-        return st;
+        return ftopo__fail(diag, st, "plan: %s", what);
     c->num_dlinks = 2 * c->fabric->num_links;
     size_t nd = c->num_dlinks ? c->num_dlinks : 1;
     c->inv = malloc(nd * sizeof(*c->inv));
@@ -108,7 +98,9 @@ ftopo_status ftopo__plan_set_channel(ftopo__plan_ctx *c, int channel, ftopo_diag
         const ftopo__host *h = &f->hosts[c->hosts[i]];
         if (h->num_hcas < 1)
             return ftopo__fail(diag, FTOPO_ERR_NOT_FOUND, "plan: host %s has no HCA", h->name);
-        ftopo_node_id ca = f->host_cas[h->first + (size_t)(channel % h->num_hcas)];
+        ftopo_node_id ca = c->pin && c->pin[i] != FTOPO_NONE
+                               ? c->pin[i]
+                               : f->host_cas[h->first + (size_t)(channel % h->num_hcas)];
         int port = ftopo__first_cabled_port(f, ca);
         ftopo_lid lid = port ? ftopo_routes_port_lid(c->routes, ca, port) : 0;
         if (!port || !lid)
@@ -131,8 +123,9 @@ ftopo_status ftopo__plan_set_channel(ftopo__plan_ctx *c, int channel, ftopo_diag
                                                       c->lid[to], buf, FTOPO_MAX_PATH_HOPS, &len);
             if (res != FTOPO_PATH_OK)
                 return ftopo__fail(diag, FTOPO_ERR_NOT_FOUND,
-                                   "plan: no route from host %s to %s: %s",
-                                   f->hosts[c->hosts[from]].name, f->hosts[c->hosts[to]].name,
+                                   "plan: no route from host %s (HCA '%s') to %s (HCA '%s'): %s",
+                                   f->hosts[c->hosts[from]].name, f->nodes[c->ca[from]].desc,
+                                   f->hosts[c->hosts[to]].name, f->nodes[c->ca[to]].desc,
                                    ftopo_path_result_str(res));
             from = 0;
             to = i;

@@ -17,6 +17,7 @@ typedef struct ftopo__plan_ctx {
     const ftopo_routes *routes;
     const ftopo_fabric *fabric;
     const ftopo_host_id *hosts;
+    const ftopo_node_id *pin; /* per endpoint: its HCA, FTOPO_NONE (or pin NULL): whole host */
     size_t n;
     int channels;
     size_t num_dlinks;
@@ -51,6 +52,12 @@ static inline bool ftopo__plan_gt(double a, double b)
 {
     return a > b && !ftopo__plan_eq(a, b);
 }
+
+/* Checks a job's endpoints (the rules of ftopo_plan_opts): FTOPO_OK, or
+ * the status with the reason in `what` and the first bad endpoint in *bad. */
+ftopo_status ftopo__plan_check_endpoints(const ftopo_fabric *f, const ftopo_host_id *hosts,
+                                         const ftopo_node_id *cas, size_t n, size_t *bad,
+                                         char *what, size_t what_len);
 
 /* Checks the options and builds the context (capacities from rates, port
  * states and opts->avail); channel 0's endpoints are set. */

@@ -159,6 +159,10 @@ static json_object *build_json(const ftopo_fabric *f, const ftopo_plan *p,
             json_object_array_add(order,
                                   json_object_new_string(f->hosts[p->rings[ch].order[i]].name));
         json_object_object_add(r, "order", order);
+        json_object *hcas = json_object_new_array();
+        for (size_t i = 0; i < p->num_hosts; i++)
+            json_object_array_add(hcas, json_object_new_string(f->nodes[p->rings[ch].cas[i]].desc));
+        json_object_object_add(r, "hcas", hcas);
         json_object_array_add(rings, r);
     }
     json_object_object_add(j, "rings", rings);

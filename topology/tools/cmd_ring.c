@@ -27,11 +27,17 @@ static void usage(FILE *out)
             "allows, and a double binary tree for small messages. stdout: channel 0's\n"
             "order as a hostfile (mpirun/srun); the report goes to stderr. With --json\n"
             "stdout is one JSON object with every channel's order and the report.\n"
-            "Channel c runs on rail c mod (HCAs of each host).\n"
+            "A whole host's channel c runs on rail c mod (HCAs of the host); an\n"
+            "endpoint naming one HCA runs every channel on that HCA (list a host once\n"
+            "per HCA for one rank per HCA; its name then repeats in the hostfile).\n"
             "\n"
             "  -L, --lfts FILE        OpenSM LFT dump (opensm-lfts.dump, fabtopo lfts --live)\n"
             "  -e, --engine NAME      route with a project engine instead (fabtopo route --list)\n"
-            "  -H, --hosts FILE       the job's hosts (hostfile: one name a line, '#' comments)\n"
+            "  -H, --hosts FILE       the job's endpoints, one a line ('#' comments): HOST\n"
+            "                         (whole host), HOST:RAIL (its HCA on rail RAIL, from\n"
+            "                         0), 0xGUID (an HCA's node or port GUID) or\n"
+            "                         \"node description\" (an HCA's, quoted); no HCA\n"
+            "                         twice, no host both whole and by an HCA\n"
             "  -c, --channels N       rings (default 1, at most 64)\n"
             "  -C, --congestion FILE  available capacity per directed link, lines\n"
             "                         'NODE PORT AVAIL [both]': NODE 0xGUID or \"description\",\n"
@@ -49,8 +55,8 @@ static void usage(FILE *out)
             "  -v, --verbose          progress; with --bench one line per placement\n"
             "  -h, --help             this text\n"
             "\n"
-            "Exit status: 0 planned, 1 failure (unknown or repeated host, no route...),\n"
-            "2 usage error.\n");
+            "Exit status: 0 planned, 1 failure (unknown or repeated host or HCA, no\n"
+            "route...), 2 usage error.\n");
 }
 
 /* OpenSM's CA order dump: "0xLID<tab>node description" lines; the host is
@@ -100,9 +106,10 @@ static int plan_job(const ftopo_routes *routes, const char *hosts_path, const ch
 {
     const ftopo_fabric *f = ftopo_routes_fabric(routes);
     ftopo_host_id *hosts = NULL;
+    ftopo_node_id *cas = NULL;
     double *avail = NULL;
     size_t n = 0;
-    ftopo_status st = ftopo_hostfile_read(f, hosts_path, &hosts, &n, diag);
+    ftopo_status st = ftopo_plan_endpoints_read(f, hosts_path, &hosts, &cas, &n, diag);
     if (st == FTOPO_OK && n == 0) {
         snprintf(diag->message, sizeof(diag->message), "%s: no hosts", hosts_path);
         st = FTOPO_ERR_ARG;
@@ -112,7 +119,8 @@ static int plan_job(const ftopo_routes *routes, const char *hosts_path, const ch
     ftopo_plan plan;
     memset(&plan, 0, sizeof(plan));
     if (st == FTOPO_OK) {
-        ftopo_plan_opts po = {.hosts = hosts, .num_hosts = n, .channels = channels, .avail = avail};
+        ftopo_plan_opts po = {
+            .hosts = hosts, .num_hosts = n, .channels = channels, .avail = avail, .cas = cas};
         st = ftopo_plan_rings(routes, &po, &plan, diag);
     }
     if (st == FTOPO_OK) {
@@ -131,6 +139,7 @@ static int plan_job(const ftopo_routes *routes, const char *hosts_path, const ch
     int rc = st == FTOPO_OK ? CLI_EXIT_OK : cli_fail("ring", st, diag);
     ftopo_plan_free(&plan);
     free(hosts);
+    free(cas);
     free(avail);
     return rc;
 }

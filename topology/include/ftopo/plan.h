@@ -5,8 +5,10 @@
  * Model. A ring over hosts h0 .. h(n-1) sends one flow from every host to
  * the next (h(n-1) to h0 closes it), from the host's HCA on the channel's
  * rail to the next host's HCA on that rail, along the route set's path.
- * Channel c uses rail c mod (HCAs of the host): with several channels each
- * channel carries 1/channels of the data. The load of a directed link is
+ * An endpoint is a whole host, whose channel c uses rail c mod (HCAs of
+ * the host), or one specific HCA, which every channel uses (a host may
+ * then appear once per HCA it contributes, e.g. one rank per HCA). With
+ * several channels each channel carries 1/channels of the data. The load of a directed link is
  *     sum over channels of flows(link) / channels / capacity(link)
  * where capacity = link rate / fastest link rate x available fraction
  * (1 = idle, 0 = down). A ring runs at the speed of its most loaded link,
@@ -30,9 +32,10 @@ extern "C" {
 #endif
 
 typedef struct ftopo_plan_opts {
-    const ftopo_host_id *hosts; /* the job's hosts, any order, no repeats */
-    size_t num_hosts;
-    int channels; /* rings; 0: 1 */
+    /* The job's endpoints, any order: hosts[i] is endpoint i's host. */
+    const ftopo_host_id *hosts;
+    size_t num_hosts; /* endpoints */
+    int channels;     /* rings; 0: 1 */
     /* Available fraction of each directed link's capacity (2 * links
      * entries, see route.h), NULL: all idle. 0 marks a link down. Links
      * whose ports are DOWN in the fabric are down whatever this says. */
@@ -40,12 +43,18 @@ typedef struct ftopo_plan_opts {
     /* Moves the local search may apply per channel; 0: 8 x hosts (at
      * least 1000). The search stops earlier at the lower bound. */
     size_t max_moves;
+    /* NULL: every endpoint is a whole host (no host twice). Otherwise
+     * num_hosts entries: cas[i] a CA node of hosts[i] that endpoint i is
+     * pinned to, or FTOPO_NONE for the whole host. No HCA twice, no host
+     * twice whole, no host both whole and by one of its HCAs. */
+    const ftopo_node_id *cas;
 } ftopo_plan_opts;
 
 typedef struct ftopo_plan_ring {
     ftopo_host_id *order; /* num_hosts entries */
     double max_load;      /* this ring alone, carrying all the data */
     size_t hops;          /* links crossed by its flows */
+    ftopo_node_id *cas;   /* num_hosts entries: the HCA order[i] uses on this channel */
 } ftopo_plan_ring;
 
 /* A double binary tree: two trees over the same hosts, each carrying half
@@ -84,13 +93,14 @@ typedef struct ftopo_plan {
 } ftopo_plan;
 
 /* Plans the rings and trees and validates them (every ring closes and
- * holds each host once) before returning. Errors, each with the reason in
- * diag->message: FTOPO_ERR_ARG for an empty host set, a host id not in the
- * fabric, channels past 64 or an available fraction outside [0, 1];
- * FTOPO_ERR_DUPLICATE for a host listed twice; FTOPO_ERR_NOT_FOUND for a
- * host whose HCA has no cabled port or no LID, or no route to or from the
- * first host. *out is the caller's; free with ftopo_plan_free. A plan
- * whose rings must cross a down link has max_load = INFINITY. */
+ * holds each endpoint once) before returning. Errors, each with the reason
+ * in diag->message: FTOPO_ERR_ARG for an empty host set, a host id not in
+ * the fabric, a cas[i] that is not an HCA of hosts[i], channels past 64 or
+ * an available fraction outside [0, 1]; FTOPO_ERR_DUPLICATE for a host
+ * listed twice, an HCA listed twice, or a host listed whole and by one of
+ * its HCAs; FTOPO_ERR_NOT_FOUND for an endpoint whose HCA has no cabled
+ * port or no LID, or no route to or from the first endpoint. *out is the caller's; free with
+ * ftopo_plan_free. A plan whose rings must cross a down link has max_load = INFINITY. */
 ftopo_status ftopo_plan_rings(const ftopo_routes *routes, const ftopo_plan_opts *opts,
                               ftopo_plan *out, ftopo_diag *diag);
 void ftopo_plan_free(ftopo_plan *plan);
@@ -98,7 +108,8 @@ void ftopo_plan_free(ftopo_plan *plan);
 /* Scores a given host order (for every channel, as the planner would run
  * it) without changing it: the max load of the all-reduce, and the
  * directed link carrying it (-1 if none). Same errors as ftopo_plan_rings;
- * order is the host set. */
+ * order is the host set (opts->hosts is ignored; opts->cas, if set, is
+ * parallel to order). */
 ftopo_status ftopo_plan_score_order(const ftopo_routes *routes, const ftopo_plan_opts *opts,
                                     const ftopo_host_id *order, double *max_load,
                                     ftopo_dlink_id *max_dlink, ftopo_diag *diag);
@@ -109,6 +120,25 @@ ftopo_status ftopo_plan_score_order(const ftopo_routes *routes, const ftopo_plan
  * FTOPO_ERR_CONFLICT naming the first fault. */
 ftopo_status ftopo_plan_validate(const ftopo_fabric *fabric, const ftopo_plan *plan,
                                  const ftopo_host_id *hosts, size_t num_hosts, ftopo_diag *diag);
+/* The same for endpoints (cas as in ftopo_plan_opts, NULL: whole hosts):
+ * every ring holds each endpoint once, a pinned one on its HCA (read from
+ * the ring's cas). */
+ftopo_status ftopo_plan_validate_endpoints(const ftopo_fabric *fabric, const ftopo_plan *plan,
+                                           const ftopo_host_id *hosts, const ftopo_node_id *cas,
+                                           size_t num_hosts, ftopo_diag *diag);
+
+/* Endpoint file: one endpoint a line, '#' starts a comment:
+ *     HOST             the whole host (a name as the fabric derives it)
+ *     HOST:RAIL        the host's HCA on rail RAIL (0-based)
+ *     0xGUID           the HCA with that node or port GUID
+ *     "DESCRIPTION"    the HCA with that whole node description
+ * Fills *hosts and *cas (FTOPO_NONE for a whole host; malloc'ed, the
+ * caller frees both) and *num. Errors name file:line: FTOPO_ERR_PARSE for
+ * an unknown host or HCA, a bad rail or a node that is not an HCA, and
+ * for a repeat (the checks of ftopo_plan_rings); FTOPO_ERR_IO. */
+ftopo_status ftopo_plan_endpoints_read(const ftopo_fabric *fabric, const char *path,
+                                       ftopo_host_id **hosts, ftopo_node_id **cas, size_t *num,
+                                       ftopo_diag *diag);
 
 /* Congestion file (text): one directed link a line,
  *     NODE PORT AVAIL [both]
