@@ -1,0 +1,145 @@
+// Drives fabricd's web view in Debian's headless chromium (playwright-core).
+//   node web_e2e.js check URL CONSOLE_FIFO OUT_DIR  - every node drawn, a
+//       link's details on click, Unlink in ibsim shown down without reload
+//   node web_e2e.js load URL OUT_DIR [RUNS]         - page load time
+// Exits non-zero with "FAIL: why" on the first failed check.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function fail(why) {
+  console.error('FAIL: ' + why);
+  process.exit(1);
+}
+
+async function until(what, fn, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) fail(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function browser(outDir) {
+  const profile = fs.mkdtempSync(path.join(outDir, 'profile-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ARGS,
+    ignoreDefaultArgs: ['--headless=new'], viewport: { width: 1600, height: 900 },
+  });
+  return { ctx, profile };
+}
+
+async function apiGet(url, p) {
+  const res = await fetch(new URL('/api/v1/' + p, url));
+  if (!res.ok) fail(`GET ${p}: ${res.status}`);
+  return res.json();
+}
+
+async function check(url, fifo, outDir) {
+  const { ctx } = await browser(outDir);
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('requestfailed', (r) => errors.push('request failed: ' + r.url()));
+  await page.goto(url);
+  await until('the page draws the fabric', () => page.evaluate(() => window.fabricView && window.fabricView.loadedAt > 0), 15000);
+
+  // Every switch and host of the fabric is drawn, inside the canvas.
+  const nodes = (await apiGet(url, 'nodes')).nodes;
+  const drawn = await page.evaluate(() => window.fabricView.drawnNodes());
+  const box = await page.locator('#topo').boundingBox();
+  const byGuid = new Map(drawn.map((d) => [d.guid, d]));
+  for (const n of nodes) {
+    const d = byGuid.get(n.guid);
+    if (!d) fail(`${n.type} ${n.desc} (${n.guid}) is not drawn`);
+    const [x, y] = d.xy;
+    if (x < box.x || x > box.x + box.width || y < box.y || y > box.y + box.height) fail(`${n.desc} is drawn outside the view (${x}, ${y})`);
+  }
+  const sw = nodes.filter((n) => n.type === 'switch').length;
+  console.log(`drawn: ${nodes.length} nodes (${sw} switches, ${nodes.length - sw} CAs), all inside the view`);
+
+  // Click a leaf-spine link: its details show both ends and its rate.
+  const links = (await apiGet(url, 'links')).links;
+  const tier = new Map(nodes.map((n) => [n.guid, n.tier]));
+  const l = links.find((x) => x.state === 'up' && tier.get(x.a.guid) >= 1 && tier.get(x.b.guid) >= 1);
+  if (!l) fail('no switch-to-switch link');
+  const key = await page.evaluate((k) => {
+    const ks = [...window.fabricView.model().links.keys()];
+    return ks.find((x) => x === k);
+  }, [l.a.guid + ':' + l.a.port, l.b.guid + ':' + l.b.port].sort().join('|'));
+  if (!key) fail(`link ${l.a.desc}[${l.a.port}] - ${l.b.desc}[${l.b.port}] is not in the page's model`);
+  const [cx, cy] = await page.evaluate((k) => window.fabricView.linkPoint(k), key);
+  await page.mouse.click(cx, cy);
+  await until('link details', () => page.locator('#detail-kind[data-kind=link]').count(), 5000);
+  const shownKey = await page.locator('#detail-kind').getAttribute('data-key');
+  if (shownKey !== key) fail(`clicked ${key}, details show ${shownKey}`);
+  await until('link counters', () => page.locator('#details').innerText().then((t) => t.includes('Counters')), 5000);
+  const text = await page.locator('#details').innerText();
+  for (const want of [`${l.a.desc} [${l.a.port}]`, `${l.b.desc} [${l.b.port}]`, `${l.rate_gbps} Gb/s`, 'up', 'xmit_wait']) {
+    if (!text.includes(want)) fail(`link details lack "${want}":\n${text}`);
+  }
+  console.log(`clicked link ${l.a.desc}[${l.a.port}] - ${l.b.desc}[${l.b.port}]: details and counters shown`);
+  await page.screenshot({ path: path.join(outDir, 'web-link-details.png') });
+
+  // Unlink it in ibsim: the page marks it down without a reload.
+  await page.evaluate(() => { window.__noReload = true; });
+  const sw_a = tier.get(l.a.guid) >= 1 ? l.a : l.b;
+  const t0 = Date.now();
+  fs.appendFileSync(fifo, `Unlink "S-${sw_a.guid.slice(2)}"[${sw_a.port}]\n`);
+  await until('the link shown down', () => page.evaluate((k) => window.fabricView.linkState(k) === 'down', key), 30000);
+  if (!(await page.evaluate(() => window.__noReload === true))) fail('the page reloaded');
+  const dt = ((Date.now() - t0) / 1000).toFixed(1);
+  await until('details say down', () => page.locator('#details').innerText().then((t) => t.includes('down since')), 5000);
+  const worst = await page.locator('#worst').innerText();
+  if (!worst.includes(`${l.a.desc} [${l.a.port}]`) || !worst.includes('down')) fail(`worst links lack the down link:\n${worst}`);
+  const events = await page.locator('#events').innerText();
+  console.log(`Unlink: the page marked the link down after ${dt} s without a reload; events panel:\n  ` +
+    events.split('\n').slice(0, 3).join('\n  '));
+  await page.screenshot({ path: path.join(outDir, 'web-link-down.png') });
+
+  // A ring plan drawn over the topology.
+  const hosts = nodes.filter((n) => n.host).map((n) => n.host).sort().filter((_, i) => i % 3 === 0).slice(0, 8);
+  await page.fill('#ring-hosts', hosts.join('\n'));
+  await page.click('#ring-plan');
+  await until('the ring plan', () => page.locator('#ring-result').innerText().then((t) => t.includes('bottleneck')), 10000);
+  console.log('ring: ' + (await page.locator('#ring-result').innerText()).split('\n')[0]);
+  await page.screenshot({ path: path.join(outDir, 'web-ring.png') });
+  if (errors.length) fail('page errors:\n' + errors.join('\n'));
+  await ctx.close();
+}
+
+async function load(url, outDir, runs) {
+  const { ctx } = await browser(outDir);
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  const times = [];
+  let n = 0;
+  for (let i = 0; i < runs; i++) {
+    await page.goto(url);
+    await until('the page draws the fabric', () => page.evaluate(() => window.fabricView && window.fabricView.loadedAt > 0), 30000);
+    times.push(await page.evaluate(() => window.fabricView.loadedAt));
+    n = await page.evaluate(() => window.fabricView.drawnNodes().length);
+  }
+  const nodes = (await apiGet(url, 'nodes')).nodes;
+  if (n !== nodes.length) fail(`drew ${n} of ${nodes.length} nodes`);
+  const hosts = nodes.filter((x) => x.type !== 'switch').length;
+  times.sort((a, b) => a - b);
+  console.log(`page load (navigation start to fabric drawn), ${nodes.length} nodes (${hosts} CAs), ` +
+    `${runs} loads: first ${times[0].toFixed(0)} ms... median ${times[runs >> 1].toFixed(0)} ms, max ${times[runs - 1].toFixed(0)} ms ` +
+    `(target < 1000 ms)`);
+  await page.screenshot({ path: path.join(outDir, 'web-large.png') });
+  await page.mouse.move(800, 500);
+  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -300);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(outDir, 'web-large-zoomed.png') });
+  await ctx.close();
+}
+
+const [mode, url, ...rest] = process.argv.slice(2);
+(mode === 'check' ? check(url, rest[0], rest[1]) : load(url, rest[0], Number(rest[1] || 5)))
+  .catch((e) => fail(e.stack || String(e)));
