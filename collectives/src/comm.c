@@ -273,7 +273,7 @@ static fcoll_status_t comm_create(fcoll_comm_t **out, int nranks, int rank,
             c->peers[p].ctrl_fd = -1;
     }
     if (st == FCOLL_OK && c->opts.transport[0] && fcoll__tl_find(c->opts.transport) < 0) {
-        FCOLL__ERR(&c->opts.log, "unknown transport \"%s\" (have shm, tcp)", c->opts.transport);
+        FCOLL__ERR(&c->opts.log, "unknown transport \"%s\" (have shm, tcp, ib)", c->opts.transport);
         st = FCOLL_ERR_INVALID_ARG;
     }
     fcoll__boot_t boot = {.rank = rank, .nranks = nranks};

@@ -7,6 +7,7 @@
 static const fcoll__tl_ops_t *const tl_table[FCOLL__TL_COUNT] = {
     [FCOLL__TL_SHM] = &fcoll__tl_shm_ops,
     [FCOLL__TL_TCP] = &fcoll__tl_tcp_ops,
+    [FCOLL__TL_IB] = &fcoll__tl_ib_ops,
 };
 
 const fcoll__tl_ops_t *fcoll__tl_get(int index)

@@ -93,10 +93,11 @@ typedef struct fcoll__tl_ops {
     fcoll_status_t (*abort)(fcoll__tl_ctx_t *ctx);
 } fcoll__tl_ops_t;
 
-enum { FCOLL__TL_SHM, FCOLL__TL_TCP, FCOLL__TL_COUNT };
+enum { FCOLL__TL_SHM, FCOLL__TL_TCP, FCOLL__TL_IB, FCOLL__TL_COUNT };
 
 extern const fcoll__tl_ops_t fcoll__tl_shm_ops;
 extern const fcoll__tl_ops_t fcoll__tl_tcp_ops;
+extern const fcoll__tl_ops_t fcoll__tl_ib_ops;
 
 /* The registry (tl.c), indexed by the enum above. */
 const fcoll__tl_ops_t *fcoll__tl_get(int index);
