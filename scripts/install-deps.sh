@@ -21,7 +21,15 @@ PACKAGES="
     openmpi-bin libopenmpi-dev libgloo-dev iperf3
     qemu-system-x86 busybox-static cpio kmod
     rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest
+    chromium
 "
+
+# Node.js and npm for the web view's browser test (tests/web): Debian's,
+# unless a node with its npm is already there (e.g. NodeSource's package,
+# which bundles npm and conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PACKAGES="$PACKAGES nodejs npm"
+fi
 
 # Skip apt entirely when everything is already there: keeps reruns fast.
 missing=""

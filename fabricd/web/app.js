@@ -10,6 +10,8 @@
     const [nodes, links, status] = await Promise.all([api.get('nodes'), api.get('links'), api.get('status')]);
     m = model.build(nodes, links);
     view.setModel(m);
+    const sel = view.selected; // re-mapped onto the new model: refresh its details
+    if (sel) panels.show(sel.key ? { link: sel, quiet: true } : { node: sel, quiet: true });
     panels.showWorst(m);
     panels.showSummary(status);
     window.fabricView.loadedAt = performance.now();

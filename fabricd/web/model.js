@@ -3,7 +3,8 @@
 // tier ordered by where its neighbours below sit).
 'use strict';
 const model = (() => {
-  const HOST_PITCH = 12, HOST_BOX = 9, TIER_GAP = 170, SLOT_GAP = 14, SW_H = 18;
+  const HOST_PITCH = 12, HOST_BOX = 9, SLOT_GAP = 14, SW_H = 18;
+  let TIER_GAP = 170;
 
   const linkKey = (a, b) => {
     const x = a.guid + ':' + a.port, y = b.guid + ':' + b.port;
@@ -86,6 +87,8 @@ const model = (() => {
       (leaf ? under.get(leaf) : loose).push(h);
     }
     let x = 0;
+    // Wide fabrics get taller tiers, so that the fitted view is not a strip.
+    TIER_GAP = Math.max(170, (leaves.length * 60) / (2.2 * Math.max(2, tiers.length - 1)));
     const slots = leaves.map((leaf) => ({ leaf, hosts: under.get(leaf) }));
     if (loose.length) slots.push({ leaf: null, hosts: loose });
     for (const s of slots) {
@@ -119,6 +122,7 @@ const model = (() => {
     }
     tiers.forEach((tier, t) => tier.forEach((n, i) => { n.tierIndex = i; n.row = t; }));
     m.tiers = tiers;
+    m.tierGap = TIER_GAP;
     m.height = TIER_GAP * (tiers.length - 1) + 40 + HOST_PITCH * 12;
   }
 

@@ -21,7 +21,7 @@ const panels = (() => {
     const c = p.counters;
     if (!c) return [[`${esc(p.desc)} [${p.port}]`, `${esc(p.state)}, no counters`]];
     return [[`${esc(p.desc)} [${p.port}]`,
-      `${esc(p.state)} ${esc(p.width)} ${esc(p.speed)}, lid ${p.lid}<br>` +
+      `${esc(p.state)} ${esc(p.width)} ${esc(p.speed)}${p.lid ? ', lid ' + p.lid : ''}<br>` +
       `xmit ${rate(c.xmit_bytes_per_s)}, rcv ${rate(c.rcv_bytes_per_s)}<br>` +
       `xmit_wait ${(c.xmit_wait_per_s || 0).toFixed(0)}/s (total ${c.xmit_wait}), errors ${(c.errors_per_s || 0).toFixed(2)}/s<br>` +
       `symbol ${c.symbol_errors}, rcv_err ${c.rcv_errors}, discards ${c.xmit_discards}, link_downed ${c.link_downed}`]];
@@ -36,24 +36,24 @@ const panels = (() => {
     }
   }
 
-  async function showNode(n) {
+  async function showNode(n, quiet) {
     const rows = [['name', esc(n.label)], ['type', esc(n.type)], ['description', esc(n.desc)], ['GUID', esc(n.guid)],
       ['LID', n.lid], ['tier', n.tier], ['ports', n.ports]];
     const down = n.links.filter((l) => l.state === 'down').length;
     rows.push(['links', `${n.links.length}` + (down ? ` <b class="bad">${down} down</b>` : '')]);
     const head = `<h2>Details</h2><div id="detail-kind" data-kind="node" data-guid="${esc(n.guid)}"></div>`;
-    $('details').innerHTML = head + kv(rows) + '<p class="hint">loading counters…</p>';
+    if (!quiet) $('details').innerHTML = head + kv(rows) + '<p class="hint">loading counters…</p>';
     const c = await counters(n.guid, null);
     $('details').innerHTML = head + kv(rows) + '<h2>Ports</h2>' + kv(c);
   }
 
-  async function showLink(l) {
+  async function showLink(l, quiet) {
     const rows = [['link', `${end(l.a)} ↔ ${end(l.b)}`],
       ['state', l.state === 'down' ? `<b class="bad">down</b> since ${when(l.since)}` : '<b class="good">up</b>'],
       ['rate', `${esc(l.width)} ${esc(l.speed)} = ${l.rate_gbps} Gb/s` + (l.degraded ? ' <b class="bad">degraded</b>' : '')],
       ...dirRows('a → b', l.ab), ...dirRows('b → a', l.ba)];
     const head = `<h2>Details</h2><div id="detail-kind" data-kind="link" data-key="${esc(l.key)}"></div>`;
-    $('details').innerHTML = head + kv(rows) + '<p class="hint">loading counters…</p>';
+    if (!quiet) $('details').innerHTML = head + kv(rows) + '<p class="hint">loading counters…</p>';
     const c = (await counters(l.a.guid, [l.a.port])).concat(await counters(l.b.guid, [l.b.port]));
     $('details').innerHTML = head + kv(rows) + '<h2>Counters</h2>' + kv(c);
   }
@@ -107,7 +107,7 @@ const panels = (() => {
   return {
     show(p) {
       if (!p) return;
-      if (p.node) showNode(p.node); else if (p.link) showLink(p.link); else if (p.aggregate) showAggregate(p.aggregate);
+      if (p.node) showNode(p.node, p.quiet); else if (p.link) showLink(p.link, p.quiet); else if (p.aggregate) showAggregate(p.aggregate);
     },
     showWorst, addEvents, showSummary, showLive, showLegend,
     set onSelect(f) { onSelect = f; },

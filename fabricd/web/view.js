@@ -9,7 +9,7 @@ const view = (() => {
   const ctx = canvas.getContext('2d');
   let m = null, scale = 1, ox = 0, oy = 0, colourBy = 'utilization';
   let selected = null, highlight = new Set(), ring = null, aggregates = [], onPick = () => {};
-  const MIN_SW_PX = 7; // below this spacing, switch links are aggregated
+  const MIN_SW_PX = 24; // below this spacing, switch links are aggregated
 
   const toScreen = (x, y) => [x * scale + ox, y * scale + oy];
   const toWorld = (sx, sy) => [(sx - ox) / scale, (sy - oy) / scale];
@@ -24,7 +24,7 @@ const view = (() => {
   function fit() {
     if (!m) return;
     const r = canvas.getBoundingClientRect();
-    const top = -170 * (m.tiers.length - 1) - 20, h = m.height + 40;
+    const top = -m.tierGap * (m.tiers.length - 1) - 20, h = m.height + 40;
     scale = Math.min((r.width - 40) / m.width, (r.height - 20) / h);
     ox = (r.width - m.width * scale) / 2;
     oy = 10 - top * scale;
@@ -125,7 +125,7 @@ const view = (() => {
     const later = [];
     for (const l of m.links.values()) {
       if (l.state === 'down' || (ring && ring.keys.has(l.key)) || selected === l) later.push(l);
-      else if (!aggregated(l)) drawLink(l, l.na.isHost || l.nb.isHost ? Math.max(1, scale) : swWidth);
+      else if (!aggregated(l)) drawLink(l, l.na.isHost || l.nb.isHost ? Math.min(2, Math.max(1, scale)) : swWidth);
     }
     for (const l of later) drawLink(l, swWidth + 1);
     for (const tier of m.tiers) for (const n of tier) drawNode(n);
@@ -203,5 +203,6 @@ const view = (() => {
     fit, draw,
     screenOf(x, y) { const r = canvas.getBoundingClientRect(), [a, b] = toScreen(x, y); return [a + r.left, b + r.top]; },
     get scale() { return scale; },
+    get selected() { return selected; },
   };
 })();

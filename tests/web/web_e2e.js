@@ -2,6 +2,7 @@
 //   node web_e2e.js check URL CONSOLE_FIFO OUT_DIR  - every node drawn, a
 //       link's details on click, Unlink in ibsim shown down without reload
 //   node web_e2e.js load URL OUT_DIR [RUNS]         - page load time
+//   node web_e2e.js wait URL [SECONDS]              - until fabricd has swept
 // Exits non-zero with "FAIL: why" on the first failed check.
 'use strict';
 const fs = require('fs');
@@ -79,7 +80,7 @@ async function check(url, fifo, outDir) {
   await until('link details', () => page.locator('#detail-kind[data-kind=link]').count(), 5000);
   const shownKey = await page.locator('#detail-kind').getAttribute('data-key');
   if (shownKey !== key) fail(`clicked ${key}, details show ${shownKey}`);
-  await until('link counters', () => page.locator('#details').innerText().then((t) => t.includes('Counters')), 5000);
+  await until('link counters', () => page.locator('#details').textContent().then((t) => t.includes('Counters')), 5000);
   const text = await page.locator('#details').innerText();
   for (const want of [`${l.a.desc} [${l.a.port}]`, `${l.b.desc} [${l.b.port}]`, `${l.rate_gbps} Gb/s`, 'up', 'xmit_wait']) {
     if (!text.includes(want)) fail(`link details lack "${want}":\n${text}`);
@@ -128,18 +129,43 @@ async function load(url, outDir, runs) {
   const nodes = (await apiGet(url, 'nodes')).nodes;
   if (n !== nodes.length) fail(`drew ${n} of ${nodes.length} nodes`);
   const hosts = nodes.filter((x) => x.type !== 'switch').length;
-  times.sort((a, b) => a - b);
-  console.log(`page load (navigation start to fabric drawn), ${nodes.length} nodes (${hosts} CAs), ` +
-    `${runs} loads: first ${times[0].toFixed(0)} ms... median ${times[runs >> 1].toFixed(0)} ms, max ${times[runs - 1].toFixed(0)} ms ` +
-    `(target < 1000 ms)`);
+  const first = times[0], rest = times.slice(1).sort((a, b) => a - b);
+  const median = rest.length ? rest[rest.length >> 1] : first;
+  console.log(`page load (navigation start to fabric drawn) for ${nodes.length} nodes (${hosts} CAs): ` +
+    `first (cold) ${first.toFixed(0)} ms, then median ${median.toFixed(0)} ms, max ${Math.max(...rest, first).toFixed(0)} ms ` +
+    `over ${runs} loads (target < 1000 ms)`);
   await page.screenshot({ path: path.join(outDir, 'web-large.png') });
-  await page.mouse.move(800, 500);
-  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -300);
+  // Search finds a host and zooms onto it.
+  const host = nodes.filter((x) => x.host).map((x) => x.host).sort()[hosts >> 1];
+  await page.fill('#search', host);
+  await page.press('#search', 'Enter');
+  await until('search shows ' + host, () => page.locator('#details').innerText().then((t) => t.includes(host)), 5000);
+  console.log(`search: ${host} found and zoomed onto`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(outDir, 'web-large-zoomed.png') });
   await ctx.close();
 }
 
+// Until fabricd answers with a swept fabric and serves the page.
+async function wait(url, seconds) {
+  await until('fabricd\'s first sweep', async () => {
+    try {
+      const s = await (await fetch(new URL('/api/v1/status', url))).json();
+      return !!s.fabric;
+    } catch (e) {
+      return false;
+    }
+  }, seconds * 1000);
+  const res = await fetch(url);
+  const text = await res.text();
+  if (!res.ok || !text.includes('fabricView') && !text.includes('/ui/app.js')) {
+    fail(`fabricd does not serve the page at ${url} (${res.status}): its router must call fabd_web_serve()`);
+  }
+}
+
 const [mode, url, ...rest] = process.argv.slice(2);
-(mode === 'check' ? check(url, rest[0], rest[1]) : load(url, rest[0], Number(rest[1] || 5)))
+const run = { check: () => check(url, rest[0], rest[1]), load: () => load(url, rest[0], Number(rest[1] || 5)),
+  wait: () => wait(url, Number(rest[0] || 60)) }[mode];
+if (!run) fail('usage: web_e2e.js check|load|wait URL ...');
+run()
   .catch((e) => fail(e.stack || String(e)));
