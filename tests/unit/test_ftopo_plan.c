@@ -479,7 +479,7 @@ static void test_congestion_file(void **state)
     free(path);
 
     static const char *bad[][2] = {
-        {"\"spine01\" 99 0.5\n", ":1: port missing or out of range"},
+        {"\"spine01\" 99 0.5\n", ":1: port 99 out of range"},
         {"\n\"spine01\" 1 1.5\n", ":2: available fraction"},
         {"0x1234 1 0.5\n", "no node with GUID 0x1234"},
         {"\"nosuch\" 1 0.5\n", "no node described \"nosuch\""},

@@ -26,6 +26,10 @@ void ftopo__log(ftopo_diag *diag, ftopo_log_level level, const char *fmt, ...) F
 int ftopo__utf8_seq_len(const unsigned char *p);
 bool ftopo__utf8_valid(const char *s);
 
+/* Reads a whole file ("-": stdin) into *data and *len (malloc'ed, not
+ * NUL-terminated, the caller frees); errors name the path. */
+ftopo_status ftopo__read_all(const char *path, char **data, size_t *len, ftopo_diag *diag);
+
 /* One entry per file format; unsupported directions point at stubs. */
 typedef struct ftopo__format_ops {
     const char *name;

@@ -130,7 +130,7 @@ static bool looks_like_cache(const char *path)
     return n == 4 && magic[0] == 0x2b && magic[1] == 0x83 && magic[2] == 0xe7 && magic[3] == 0x8f;
 }
 
-static ftopo_status slurp(const char *path, char **data, size_t *len, ftopo_diag *diag)
+ftopo_status ftopo__read_all(const char *path, char **data, size_t *len, ftopo_diag *diag)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -209,7 +209,7 @@ ftopo_status ftopo_read_file(const char *path, ftopo_format format, ftopo_fabric
 
     char *data = NULL;
     size_t len = 0;
-    ftopo_status st = slurp(path, &data, &len, diag);
+    ftopo_status st = ftopo__read_all(path, &data, &len, diag);
     if (st != FTOPO_OK)
         return st;
     if (!ops)

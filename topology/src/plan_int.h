@@ -59,6 +59,15 @@ ftopo_status ftopo__plan_check_endpoints(const ftopo_fabric *f, const ftopo_host
                                          const ftopo_node_id *cas, size_t n, size_t *bad,
                                          char *what, size_t what_len);
 
+/* Congestion files (plan_congestion*.c): sets the directed link leaving
+ * node's port (and, with both, its reverse) to available fraction a;
+ * false with the reason in `what` for a bad port or fraction. */
+bool ftopo__congestion_set(const ftopo_fabric *f, double *avail, ftopo_node_id node, long port,
+                           double a, bool both, char *what, size_t what_len);
+/* The JSON form of data (len bytes, NUL-terminated) into avail. */
+ftopo_status ftopo__congestion_read_json(const ftopo_fabric *f, const char *path, const char *data,
+                                         size_t len, double *avail, ftopo_diag *diag);
+
 /* Checks the options and builds the context (capacities from rates, port
  * states and opts->avail); channel 0's endpoints are set. */
 ftopo_status ftopo__plan_ctx_init(ftopo__plan_ctx *c, const ftopo_routes *routes,

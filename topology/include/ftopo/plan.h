@@ -140,14 +140,24 @@ ftopo_status ftopo_plan_endpoints_read(const ftopo_fabric *fabric, const char *p
                                        ftopo_host_id **hosts, ftopo_node_id **cas, size_t *num,
                                        ftopo_diag *diag);
 
-/* Congestion file (text): one directed link a line,
+/* Congestion file, text or JSON (JSON when its first non-blank character
+ * is '{' or '['). Text: one directed link a line,
  *     NODE PORT AVAIL [both]
  * NODE a node GUID (0x...) or a whole node description in double quotes,
  * PORT the egress port of that node, AVAIL the available fraction of the
  * link's capacity in [0, 1] (0 = down; 0.25 = three quarters taken by
  * other traffic); "both" sets the reverse direction too. '#' starts a
- * comment. Links not listed are idle (1). Fills *avail (2 * links,
- * malloc'ed, the caller frees); errors are FTOPO_ERR_PARSE with file:line. */
+ * comment. JSON: the same fields, one object per directed link,
+ *     {"links": [{"node": "leaf01", "port": 19, "avail": 0.25},
+ *                {"guid": "0x0002c90300000001", "port": 1, "avail": 0,
+ *                 "both": true}]}
+ * with exactly one of "node" (whole description) and "guid" (a string,
+ * 0x and hex), "port" an integer, "avail" a number, "both" optional
+ * (false); other keys in an element are errors, other top-level keys are
+ * ignored. Links not listed are idle (1); a link listed twice takes the
+ * last value. Fills *avail (2 * links, malloc'ed, the caller frees);
+ * errors are FTOPO_ERR_PARSE with file:line (JSON: also the element's
+ * path, "links[3].port"), FTOPO_ERR_IO. */
 ftopo_status ftopo_congestion_read_file(const ftopo_fabric *fabric, const char *path,
                                         double **avail, ftopo_diag *diag);
 
