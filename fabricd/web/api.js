@@ -18,8 +18,15 @@ const api = (() => {
     if (!res.ok) throw new Error((body.error && body.error.message) || res.status + ' ' + res.statusText);
     return body;
   }
+  // The first load's requests start now, while the other scripts load.
+  const early = new Map(['nodes', 'links', 'status'].map((p) => [p, call(p)]));
+  for (const r of early.values()) r.catch(() => {});
   return {
-    get: (path) => call(path),
+    get(path) {
+      const r = early.get(path);
+      early.delete(path);
+      return r || call(path);
+    },
     post: (path, obj) => call(path, { method: 'POST', body: JSON.stringify(obj),
                                       headers: { 'Content-Type': 'application/json' } }),
   };

@@ -7,9 +7,13 @@
   let m = null, latest = 0, loading = null;
 
   async function load() {
+    const t0 = performance.now();
     const [nodes, links, status] = await Promise.all([api.get('nodes'), api.get('links'), api.get('status')]);
+    const t1 = performance.now();
     m = model.build(nodes, links);
+    const t2 = performance.now();
     view.setModel(m);
+    window.fabricView.timing = { fetch: t1 - t0, build: t2 - t1, draw: performance.now() - t2 };
     const sel = view.selected; // re-mapped onto the new model: refresh its details
     if (sel) panels.show(sel.key ? { link: sel, quiet: true } : { node: sel, quiet: true });
     panels.showWorst(m);

@@ -37,7 +37,9 @@ const plot = (() => {
     const pts = series.flatMap((s) => s.points).filter(([x]) => x > 0);
     if (!pts.length) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="60"><text x="10" y="30">no results</text></svg>`;
     const x0 = Math.floor(Math.log2(Math.min(...pts.map((p) => p[0])))), x1 = Math.ceil(Math.log2(Math.max(...pts.map((p) => p[0]))));
-    const ymax = Math.max(1e-9, ...pts.map((p) => p[1])) * 1.1;
+    const top = Math.max(1e-9, ...pts.map((p) => p[1]));
+    const mag = 10 ** Math.floor(Math.log10(top / 5)), ystep = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((v) => top / v <= 6);
+    const ymax = Math.ceil(top / ystep) * ystep;
     const h = H - T - B, w = W - L - R;
     const X = (b) => L + ((Math.log2(b) - x0) / Math.max(1, x1 - x0)) * w, Y = (v) => T + h - (v / ymax) * h;
     const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
@@ -47,10 +49,9 @@ const plot = (() => {
       out.push(`<line x1="${X(2 ** e)}" y1="${T}" x2="${X(2 ** e)}" y2="${T + h}" stroke="#eee"/>`,
         `<text x="${X(2 ** e)}" y="${T + h + 14}" text-anchor="middle">${sizeLabel(2 ** e)}</text>`);
     }
-    for (let i = 0; i <= 5; i++) {
-      const v = (ymax / 5) * i;
+    for (let v = 0; v <= ymax + ystep / 2; v += ystep) {
       out.push(`<line x1="${L}" y1="${Y(v)}" x2="${L + w}" y2="${Y(v)}" stroke="#eee"/>`,
-        `<text x="${L - 6}" y="${Y(v) + 4}" text-anchor="end">${v.toPrecision(3)}</text>`);
+        `<text x="${L - 6}" y="${Y(v) + 4}" text-anchor="end">${+v.toPrecision(3)}</text>`);
     }
     out.push(`<rect x="${L}" y="${T}" width="${w}" height="${h}" fill="none" stroke="#888"/>`,
       `<text x="${L + w / 2}" y="${T + h + 30}" text-anchor="middle">message size (bytes)</text>`,

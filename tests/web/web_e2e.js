@@ -111,6 +111,17 @@ async function check(url, fifo, outDir) {
   await until('the ring plan', () => page.locator('#ring-result').innerText().then((t) => t.includes('bottleneck')), 10000);
   console.log('ring: ' + (await page.locator('#ring-result').innerText()).split('\n')[0]);
   await page.screenshot({ path: path.join(outDir, 'web-ring.png') });
+  // Benchmark results (fcoll-perf --json) plotted on the page.
+  const bench = path.join(outDir, 'fcoll-perf-sample.json');
+  fs.writeFileSync(bench, JSON.stringify({ tool: 'fcoll-perf', nranks: 4, transports: ['self', 'tcp', 'tcp', 'tcp'],
+    results: [1024, 65536, 4194304].map((size, i) => ({ collective: 'allreduce', size,
+      out_of_place: { time_us: 10 * (i + 1), algbw_gbps: i + 1, busbw_gbps: 1.5 * (i + 1), wrong: 0 }, in_place: null })) }));
+  await page.setInputFiles('#bench-files', bench);
+  await until('the busbw plot', () => page.locator('#plots svg polyline').count(), 5000);
+  const legend = await page.locator('#plots svg').textContent();
+  if (!legend.includes('fcoll allreduce tcp (4 ranks)')) fail('plot legend: ' + legend);
+  console.log('plot: fcoll-perf JSON drawn on the page');
+  await page.screenshot({ path: path.join(outDir, 'web-plot.png'), fullPage: true });
   if (errors.length) fail('page errors:\n' + errors.join('\n'));
   await ctx.close();
 }
@@ -124,6 +135,10 @@ async function load(url, outDir, runs) {
     await page.goto(url);
     await until('the page draws the fabric', () => page.evaluate(() => window.fabricView && window.fabricView.loadedAt > 0), 30000);
     times.push(await page.evaluate(() => window.fabricView.loadedAt));
+    const t = await page.evaluate(() => window.fabricView.timing);
+    const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd);
+    console.log(`  load ${i + 1}: ${times[i].toFixed(0)} ms = page ${nav.toFixed(0)} ms, API wait ${t.fetch.toFixed(0)} ms, ` +
+      `model ${t.build.toFixed(0)} ms, first draw ${t.draw.toFixed(0)} ms`);
     n = await page.evaluate(() => window.fabricView.drawnNodes().length);
   }
   const nodes = (await apiGet(url, 'nodes')).nodes;
