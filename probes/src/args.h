@@ -8,7 +8,7 @@ struct fprobe_args {
     struct fprobe_req req;
     struct fprobe_ib_opts ib;
     int json;
-    double slow; /* round: a pair below slow x median is slow */
+    double slow; /* round: slow pairs lie below a gap of 1/slow (0.5: 2x) */
     const char *hosts;
     const char *target;
 };

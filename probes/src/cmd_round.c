@@ -49,7 +49,7 @@ static void print_json(const struct fprobe_round *r, const struct fprobe_args *a
         for (size_t j = i + 1; j < r->n; j++) {
             if (r->pairs[i * r->n + j].status != 0)
                 json_object_array_add(errors, pair_json(r, i, j));
-            else if (fprobe_round_is_slow(r, i, j, a->slow))
+            else if (fprobe_round_is_slow(r, i, j))
                 json_object_array_add(slow, pair_json(r, i, j));
         }
     json_object_object_add(o, "kind", json_object_new_string(fprobe_kind_name(a->req.kind)));
@@ -57,7 +57,8 @@ static void print_json(const struct fprobe_round *r, const struct fprobe_args *a
     json_object_object_add(o, "duration_ms", json_object_new_int64(a->req.duration_ms));
     json_object_object_add(o, "hosts", hosts);
     json_object_object_add(o, "median_mb_per_s", json_object_new_double(r->median_mbps));
-    json_object_object_add(o, "slow_threshold", json_object_new_double(a->slow));
+    json_object_object_add(o, "slow_gap", json_object_new_double(1 / a->slow));
+    json_object_object_add(o, "slow_below_mb_per_s", json_object_new_double(r->slow_below_mbps));
     json_object_object_add(o, "matrix_mb_per_s", matrix_json(r));
     json_object_object_add(o, "slow_pairs", slow);
     json_object_object_add(o, "errors", errors);
@@ -67,8 +68,9 @@ static void print_json(const struct fprobe_round *r, const struct fprobe_args *a
 
 static void print_text(const struct fprobe_round *r, const struct fprobe_args *a)
 {
-    printf("%s round, %u B messages for %u ms, median %.1f MB/s (MB/s, row probes column)\n",
-           fprobe_kind_name(a->req.kind), a->req.size, a->req.duration_ms, r->median_mbps);
+    printf("%s round, %u B messages for %u ms, median %.1f MB/s, slow below %.1f MB/s\n",
+           fprobe_kind_name(a->req.kind), a->req.size, a->req.duration_ms, r->median_mbps,
+           r->slow_below_mbps);
     for (size_t i = 0; i < r->n; i++) {
         printf("%-24s", r->hosts[i]);
         for (size_t j = 0; j < r->n; j++) {
@@ -88,7 +90,7 @@ static void print_text(const struct fprobe_round *r, const struct fprobe_args *a
             const struct fprobe_result *res = &r->pairs[i * r->n + j];
             if (res->status != 0)
                 printf("error %s - %s: %s\n", r->hosts[i], r->hosts[j], res->error);
-            else if (fprobe_round_is_slow(r, i, j, a->slow))
+            else if (fprobe_round_is_slow(r, i, j))
                 printf("slow %s - %s: %.1f MB/s\n", r->hosts[i], r->hosts[j], fprobe_res_mbps(res));
         }
 }
@@ -104,7 +106,7 @@ int fprobe_cmd_round(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    if (fprobe_round_init(&r, a.hosts) != 0 || fprobe_round_run(&r, &a.req) != 0)
+    if (fprobe_round_init(&r, a.hosts) != 0 || fprobe_round_run(&r, &a.req, a.slow) != 0)
         return 1;
     if (a.json)
         print_json(&r, &a);

@@ -165,17 +165,19 @@ static int to_rts(struct fprobe_ib_conn *c, struct fprobe_result *res)
 }
 
 /* The peer's data travels as fixed-width big-endian fields. */
-static void pack(const struct fprobe_ib_peer *p, unsigned char out[40])
+#define PEER_BYTES 44
+
+static void pack(const struct fprobe_ib_peer *p, unsigned char out[PEER_BYTES])
 {
     uint32_t w[5] = {htobe32(p->qpn), htobe32(p->psn), htobe32(p->rkey), htobe32(p->lid),
                      htobe32(0)};
     uint64_t addr = htobe64(p->addr);
     memcpy(out, w, sizeof(w));
     memcpy(out + 20, &addr, 8);
-    memcpy(out + 24, p->gid, 16);
+    memcpy(out + 28, p->gid, 16);
 }
 
-static void unpack(struct fprobe_ib_peer *p, const unsigned char in[40])
+static void unpack(struct fprobe_ib_peer *p, const unsigned char in[PEER_BYTES])
 {
     uint32_t w[5];
     uint64_t addr;
@@ -186,16 +188,18 @@ static void unpack(struct fprobe_ib_peer *p, const unsigned char in[40])
     p->rkey = be32toh(w[2]);
     p->lid = (uint16_t)be32toh(w[3]);
     p->addr = be64toh(addr);
-    memcpy(p->gid, in + 24, 16);
+    memcpy(p->gid, in + 28, 16);
 }
 
 int fprobe_ib_connect(struct fprobe_ib_conn *c, int fd, int client, struct fprobe_result *res)
 {
-    unsigned char mine[40], theirs[40];
+    unsigned char mine[PEER_BYTES], theirs[PEER_BYTES];
     pack(&c->local, mine);
-    int rc = client ? fprobe_send_all(fd, mine, sizeof(mine)) : fprobe_recv_all(fd, theirs, 40);
+    int rc = client ? fprobe_send_all(fd, mine, sizeof(mine))
+                    : fprobe_recv_all(fd, theirs, sizeof(theirs));
     if (rc == 0)
-        rc = client ? fprobe_recv_all(fd, theirs, 40) : fprobe_send_all(fd, mine, sizeof(mine));
+        rc = client ? fprobe_recv_all(fd, theirs, sizeof(theirs))
+                    : fprobe_send_all(fd, mine, sizeof(mine));
     if (rc != 0) {
         fprobe_res_fail(res, "QP exchange: %s", errno == EAGAIN ? "timed out" : strerror(errno));
         return -1;

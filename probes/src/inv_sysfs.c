@@ -36,7 +36,8 @@ static int by_name(const void *a, const void *b)
                   ((const struct fprobe_counter *)b)->name);
 }
 
-/* Every numeric file of a counters directory (absent directory: none). */
+/* Every numeric file of a counters directory (absent directory: none) but
+ * hw_counters' lifespan, which is the refresh period, not a count. */
 static int read_counters(struct fprobe_counters *c, const char *dir)
 {
     DIR *d = opendir(dir);
@@ -46,7 +47,8 @@ static int read_counters(struct fprobe_counters *c, const char *dir)
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         uint64_t v;
-        if (e->d_name[0] == '.' || fprobe_read_u64(&v, "%s/%s", dir, e->d_name) != 0)
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "lifespan") == 0 ||
+            fprobe_read_u64(&v, "%s/%s", dir, e->d_name) != 0)
             continue;
         rc = fprobe_counters_add(c, e->d_name, v);
     }
@@ -59,6 +61,12 @@ static int read_counters(struct fprobe_counters *c, const char *dir)
 static int is_zero_gid(const char *gid)
 {
     return strspn(gid, "0:") == strlen(gid);
+}
+
+static int by_gid_index(const void *a, const void *b)
+{
+    unsigned x = ((const struct fprobe_gid *)a)->index, y = ((const struct fprobe_gid *)b)->index;
+    return (x > y) - (x < y);
 }
 
 static int read_gids(struct fprobe_port *p, const char *pdir)
@@ -88,6 +96,8 @@ static int read_gids(struct fprobe_port *p, const char *pdir)
         fprobe_read_line(g->netdev, sizeof(g->netdev), "%s/gid_attrs/ndevs/%s", pdir, e->d_name);
     }
     closedir(d);
+    if (p->n_gids > 1)
+        qsort(p->gids, p->n_gids, sizeof(*p->gids), by_gid_index);
     return rc;
 }
 

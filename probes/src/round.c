@@ -1,4 +1,5 @@
 /* A probe round over relayed requests. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,11 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static void median(struct fprobe_round *r)
+/* The median, and the widest ratio gap between neighbouring bandwidths:
+ * where it is at least 1/threshold, the pairs below it are slow. A slow
+ * link shared by many pairs can make most pairs slow, so the median alone
+ * cannot be the yardstick. */
+static void classify(struct fprobe_round *r, double threshold)
 {
     double *v = malloc(r->n * r->n * sizeof(*v));
     size_t k = 0;
@@ -76,14 +81,24 @@ static void median(struct fprobe_round *r)
         for (size_t b = a + 1; b < r->n; b++)
             if (r->pairs[a * r->n + b].status == 0)
                 v[k++] = fprobe_res_mbps(&r->pairs[a * r->n + b]);
+    r->median_mbps = 0;
+    r->slow_below_mbps = 0;
     if (k > 0) {
         qsort(v, k, sizeof(*v), cmp_double);
         r->median_mbps = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+        double best = 1.0;
+        for (size_t i = 0; i + 1 < k; i++) {
+            double ratio = v[i] > 0 ? v[i + 1] / v[i] : INFINITY;
+            if (ratio > best && ratio * threshold >= 1.0) {
+                best = ratio;
+                r->slow_below_mbps = v[i + 1];
+            }
+        }
     }
     free(v);
 }
 
-int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req)
+int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req, double threshold)
 {
     size_t(*pairs)[2] = calloc(r->n / 2 + 1, sizeof(*pairs));
     struct job *jobs = calloc(r->n / 2 + 1, sizeof(*jobs));
@@ -107,14 +122,14 @@ int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req)
     }
     free(pairs);
     free(jobs);
-    median(r);
+    classify(r, threshold);
     return 0;
 }
 
-int fprobe_round_is_slow(const struct fprobe_round *r, size_t a, size_t b, double threshold)
+int fprobe_round_is_slow(const struct fprobe_round *r, size_t a, size_t b)
 {
     const struct fprobe_result *res = &r->pairs[(a < b ? a : b) * r->n + (a < b ? b : a)];
-    return res->status == 0 && fprobe_res_mbps(res) < threshold * r->median_mbps;
+    return res->status == 0 && fprobe_res_mbps(res) < r->slow_below_mbps;
 }
 
 void fprobe_round_free(struct fprobe_round *r)

@@ -11,15 +11,16 @@ struct fprobe_round {
     char **hosts;                /* "HOST[:PORT]" of each agent */
     struct fprobe_result *pairs; /* n x n, [a * n + b] for a < b */
     double median_mbps;          /* over the pairs that answered */
+    double slow_below_mbps;      /* pairs below this are slow; 0: none */
 };
 
 /* Splits the comma-separated hosts (at least two); 0, or -1 (logged). */
 int fprobe_round_init(struct fprobe_round *r, const char *hosts);
-/* Runs every step; a pair that fails keeps its error. 0, or -1 when the
- * round could not run at all (logged). */
-int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req);
-/* The pair's bandwidth over the median: slow below the threshold. */
-int fprobe_round_is_slow(const struct fprobe_round *r, size_t a, size_t b, double threshold);
+/* Runs every step; a pair that fails keeps its error. Then splits the
+ * pairs at the widest bandwidth gap of at least 1/threshold (0.5: twice):
+ * those below are slow. 0, or -1 when the round could not run (logged). */
+int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req, double threshold);
+int fprobe_round_is_slow(const struct fprobe_round *r, size_t a, size_t b);
 void fprobe_round_free(struct fprobe_round *r);
 
 #endif
