@@ -18,6 +18,10 @@
     if (sel) panels.show(sel.key ? { link: sel, quiet: true } : { node: sel, quiet: true });
     panels.showWorst(m);
     panels.showSummary(status);
+    if (plan) {
+      const next = await ring.follow(plan);
+      if (plan && next !== plan) view.setRing(plan = next);
+    }
     window.fabricView.loadedAt = performance.now();
     window.fabricView.sweep = links.sweep;
   }
@@ -69,8 +73,9 @@
     view.setHighlight(hits);
     if (hits.length) { view.focus(hits[0]); view.select(hits[0]); panels.show({ node: hits[0] }); }
   };
-  $('ring-plan').onclick = async () => view.setRing(await ring.plan());
-  $('ring-clear').onclick = () => { view.setRing(null); $('ring-result').textContent = ''; };
+  let plan = null;
+  $('ring-plan').onclick = async () => view.setRing(plan = await ring.plan());
+  $('ring-clear').onclick = () => { view.setRing(plan = null); $('ring-result').textContent = ''; };
   $('bench-files').onchange = async (e) => {
     const series = [];
     for (const f of e.target.files) series.push(...plot.parse(f.name, await f.text()));

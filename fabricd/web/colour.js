@@ -6,6 +6,7 @@ const colour = {
   degraded: '#e6861a',
   idle: '#9aa6b2',
   ring: '#6a3cc9',
+  bottleneck: '#b0127a',
   scale(v) { // 0 green .. 0.5 yellow .. 1 red
     v = Math.max(0, Math.min(1, v || 0));
     const h = 130 * (1 - v);

@@ -51,7 +51,7 @@ const panels = (() => {
     const rows = [['link', `${end(l.a)} ↔ ${end(l.b)}`],
       ['state', l.state === 'down' ? `<b class="bad">down</b> since ${when(l.since)}` : '<b class="good">up</b>'],
       ['rate', `${esc(l.width)} ${esc(l.speed)} = ${l.rate_gbps} Gb/s` + (l.degraded ? ' <b class="bad">degraded</b>' : '')],
-      ...dirRows('a → b', l.ab), ...dirRows('b → a', l.ba)];
+      ...dirRows(`${l.a.desc} → ${l.b.desc}`, l.ab), ...dirRows(`${l.b.desc} → ${l.a.desc}`, l.ba)];
     const head = `<h2>Details</h2><div id="detail-kind" data-kind="link" data-key="${esc(l.key)}"></div>`;
     if (!quiet) $('details').innerHTML = head + kv(rows) + '<p class="hint">loading counters…</p>';
     const c = (await counters(l.a.guid, [l.a.port])).concat(await counters(l.b.guid, [l.b.port]));

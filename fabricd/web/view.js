@@ -83,6 +83,13 @@ const view = (() => {
       ctx.beginPath(); ctx.moveTo(mx - 5, my - 5); ctx.lineTo(mx + 5, my + 5);
       ctx.moveTo(mx + 5, my - 5); ctx.lineTo(mx - 5, my + 5); ctx.stroke();
     }
+    if (ring && ring.bottleneck === l.key) { // the ring's bottleneck, labelled
+      const [mx, my] = toScreen((l.na.x + l.nb.x) / 2 + o, (l.na.y + l.nb.y) / 2);
+      ctx.setLineDash([]); ctx.strokeStyle = colour.bottleneck; ctx.lineWidth = Math.max(width, 3) + 3;
+      line(l.na.x + o, l.na.y - ha, l.nb.x + o, l.nb.y - hb);
+      ctx.fillStyle = colour.bottleneck; ctx.font = 'bold 11px system-ui, sans-serif'; ctx.textAlign = 'left';
+      ctx.fillText('bottleneck', mx + 6, my - 6);
+    }
     if (selected === l) {
       ctx.setLineDash([]); ctx.strokeStyle = 'rgba(30,120,255,.45)'; ctx.lineWidth = width + 6;
       line(l.na.x + o, l.na.y, l.nb.x + o, l.nb.y);
@@ -93,8 +100,11 @@ const view = (() => {
     const [sx, sy] = toScreen(n.x, n.y), w = Math.max(2, n.w * scale), h = Math.max(2, n.h * scale);
     const bad = n.links.some((l) => l.state === 'down');
     ctx.fillStyle = n.isHost ? (ring && ring.hosts.has(n.label) ? colour.ring : '#5b6b7c') : '#2f4a66';
-    if (bad) ctx.fillStyle = colour.down;
     ctx.fillRect(sx - w / 2, sy - h / 2, w, h);
+    if (bad) { // a node with a down link: red frame
+      ctx.strokeStyle = colour.down; ctx.lineWidth = 2; ctx.setLineDash([]);
+      ctx.strokeRect(sx - w / 2 - 1, sy - h / 2 - 1, w + 2, h + 2);
+    }
     if (highlight.has(n) || selected === n) {
       ctx.strokeStyle = '#1e78ff'; ctx.lineWidth = 3; ctx.setLineDash([]);
       ctx.strokeRect(sx - w / 2 - 3, sy - h / 2 - 3, w + 6, h + 6);
@@ -128,6 +138,7 @@ const view = (() => {
       else if (!aggregated(l)) drawLink(l, l.na.isHost || l.nb.isHost ? Math.min(2, Math.max(1, scale)) : swWidth);
     }
     for (const l of later) drawLink(l, swWidth + 1);
+    for (const l of m.links.values()) if (l.congested && !later.includes(l) && !aggregated(l)) drawLink(l, swWidth + 2);
     for (const tier of m.tiers) for (const n of tier) drawNode(n);
     ctx.setLineDash([]);
   }

@@ -111,6 +111,34 @@ async function check(url, fifo, outDir) {
   await until('the ring plan', () => page.locator('#ring-result').innerText().then((t) => t.includes('bottleneck')), 10000);
   console.log('ring: ' + (await page.locator('#ring-result').innerText()).split('\n')[0]);
   await page.screenshot({ path: path.join(outDir, 'web-ring.png') });
+  // Congestion: PortXmitWait raised on another switch link between polls
+  // (as test_core_sim.sh does) turns it congested on the page, first of
+  // the up links in the worst list, coloured by congestion.
+  // The link is one the ring plan uses, so fabricd re-plans and the page
+  // follows the new plan.
+  const planDoc = await apiGet(url, 'plans/1');
+  const hop = planDoc.plan.links.find((x) => tier.get(x.from) >= 1 && tier.get(x.to) >= 1);
+  if (!hop) fail('the ring plan uses no switch-to-switch link');
+  const key2 = [hop.from + ':' + hop.from_port, hop.to + ':' + hop.to_port].sort().join('|');
+  const e2 = { guid: hop.from, port: hop.from_port, desc: hop.from_desc };
+  await page.selectOption('#colour-by', 'congestion');
+  let bump = 0;
+  const bumper = setInterval(() => {
+    if (bump < 80) fs.appendFileSync(fifo, `PerformanceSet "S-${e2.guid.slice(2)}"[${e2.port}] PortCounters.PortXmitWait=${++bump * 50000000}\n`);
+  }, 250);
+  await until('the link shown congested', () => page.evaluate((k) => {
+    const x = window.fabricView.model().links.get(k);
+    return x && x.congested;
+  }, key2), 30000);
+  clearInterval(bumper);
+  await until('the congested link among the worst', () => page.locator('#worst').innerText().then((t) =>
+    t.split('\n').slice(0, 3).some((x) => x.includes(`${e2.desc} [${e2.port}]`))), 10000);
+  const worst2 = (await page.locator('#worst').innerText()).split('\n').find((x) => x.includes(`${e2.desc} [${e2.port}]`));
+  console.log(`congestion: ${e2.desc}[${e2.port}] -> ${hop.to_desc}[${hop.to_port}] shown congested (${worst2})`);
+  await until('the ring overlay following the re-plan', () => page.locator('#ring-result').innerText().then((t) => t.includes('re-planned')), 15000);
+  console.log('ring: ' + (await page.locator('#ring-result').innerText()).split('\n').slice(0, 3).join(' / '));
+  await page.screenshot({ path: path.join(outDir, 'web-congested.png') });
+
   // Benchmark results (fcoll-perf --json) plotted on the page.
   const bench = path.join(outDir, 'fcoll-perf-sample.json');
   fs.writeFileSync(bench, JSON.stringify({ tool: 'fcoll-perf', nranks: 4, transports: ['self', 'tcp', 'tcp', 'tcp'],
