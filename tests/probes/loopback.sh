@@ -76,11 +76,10 @@ fi
 /usr/bin/python3 - "$port" >"$tmp/malformed" <<'PY'
 import socket, struct, sys
 port = int(sys.argv[1])
-def ask(data, close_after=True):
+def ask(data):
     s = socket.create_connection(("127.0.0.1", port), timeout=15)
-    s.sendall(data)
-    if close_after:
-        s.shutdown(socket.SHUT_WR)
+    s.sendall(data[:156])  # more would be unread: the close would reset
+    s.shutdown(socket.SHUT_WR)
     reply = b""
     while len(reply) < 208:
         chunk = s.recv(208 - len(reply))
