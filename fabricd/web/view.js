@@ -71,12 +71,19 @@ const view = (() => {
   }
 
   function drawLink(l, width) {
-    ctx.strokeStyle = ring && ring.keys.has(l.key) ? colour.ring : l.degraded ? colour.degraded : colour.ofLink(l, colourBy);
-    ctx.lineWidth = ring && ring.keys.has(l.key) ? Math.max(width, 3) : width;
-    ctx.setLineDash(l.state === 'down' ? [6, 4] : l.degraded ? [3, 2] : []);
     const ha = l.na.isHost ? l.na.h / 2 : 0, hb = l.nb.isHost ? l.nb.h / 2 : 0;
     const o = l.off || 0;
-    line(l.na.x + o, l.na.y - ha, l.nb.x + o, l.nb.y - hb);
+    const own = l.degraded ? colour.degraded : colour.ofLink(l, colourBy);
+    if (ring && ring.keys.has(l.key)) { // the ring's path, with the link's own state on top
+      ctx.strokeStyle = colour.ring; ctx.lineWidth = Math.max(width, 3) + (own === colour.idle ? 0 : 2);
+      ctx.setLineDash([]);
+      line(l.na.x + o, l.na.y - ha, l.nb.x + o, l.nb.y - hb);
+      width = own === colour.idle ? 0 : 2;
+    }
+    ctx.strokeStyle = own;
+    ctx.lineWidth = width;
+    ctx.setLineDash(l.state === 'down' ? [6, 4] : l.degraded ? [3, 2] : []);
+    if (width) line(l.na.x + o, l.na.y - ha, l.nb.x + o, l.nb.y - hb);
     if (l.state === 'down') { // an X at the middle
       const [mx, my] = toScreen((l.na.x + l.nb.x) / 2 + o, (l.na.y + l.nb.y) / 2);
       ctx.setLineDash([]); ctx.lineWidth = 2; ctx.strokeStyle = colour.down;

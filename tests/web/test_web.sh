@@ -49,6 +49,7 @@ trap 'fabd_stop; sim_cleanup' EXIT
 # sweep is in.
 fabd_start() {
     local log=$SIM_WORK/$1.fabricd.log
+    : >"$log"
     LD_PRELOAD="$SIM_PRELOAD" timeout -s KILL "${SIM_MAX_LIFE:-900}" "$FABRICD" --port 0 --socket "" \
         --state-dir "$SIM_WORK/$1.state" --sweep-interval-ms "$2" --poll-interval-ms "$2" \
         >"$log" 2>&1 &
