@@ -1,0 +1,44 @@
+/* The versioned JSON API (/api/v1/...), /healthz and /metrics: one
+ * function per endpoint, dispatched by api_dispatch.c. docs/api.md is the
+ * reference for what each returns. */
+#ifndef FABD_API_H
+#define FABD_API_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "state.h"
+
+typedef struct fabd_api {
+    fabd_core *core;
+    _Atomic int max_wait_s; /* SIGHUP may change it */
+} fabd_api;
+
+/* The fabd_http_handler: routes by method and path. */
+void fabd_api_handle(void *api, const fabd_req *req, fabd_reply *rep);
+
+typedef void fabd_api_fn(fabd_api *api, const fabd_req *req, fabd_reply *rep);
+
+fabd_api_fn fabd_api_healthz, fabd_api_status, fabd_api_metrics;
+fabd_api_fn fabd_api_topology, fabd_api_nodes, fabd_api_ports, fabd_api_links;
+fabd_api_fn fabd_api_trace, fabd_api_route_quality;
+fabd_api_fn fabd_api_ring, fabd_api_plans;
+fabd_api_fn fabd_api_events, fabd_api_diff, fabd_api_sweep;
+
+/* Shared helpers. */
+json_object *fabd_json_guid(uint64_t guid); /* "0x%016x" */
+/* The current snapshot, or NULL with a 503 reply set. */
+fabd_snapshot *fabd_api_snapshot(fabd_api *api, fabd_reply *rep);
+/* Replies with the status's HTTP code and diag's message (or the status's
+ * text). */
+void fabd_api_fail(fabd_reply *rep, ftopo_status st, const ftopo_diag *diag);
+/* Parses a non-negative integer argument; false (with a 400 reply set)
+ * when malformed. *out keeps its value when the argument is absent. */
+bool fabd_api_uint_arg(const fabd_req *req, fabd_reply *rep, const char *name, uint64_t max,
+                       uint64_t *out);
+
+/* "switch", "ca", "router" and "down", "init", "armed", "active", "unknown". */
+const char *fabd_node_type_str(ftopo_node_type type);
+const char *fabd_port_state_str(ftopo_port_state state);
+#endif

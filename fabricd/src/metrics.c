@@ -1,0 +1,195 @@
+/* /metrics in Prometheus text format (version 0.0.4). Port counters use
+ * the names InfiniBand exporters already use (infiniband_port_*_total,
+ * labelled by node GUID, port and node description), so existing
+ * dashboards work; fabricd's own figures are fabricd_*. */
+#include "api.h"
+
+#include <inttypes.h>
+#include <math.h>
+
+#include <microhttpd.h>
+
+/* Label values escape backslash, double quote and newline. */
+static void label_value(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            fputc('\\', f);
+        if (*s == '\n') {
+            fputs("\\n", f);
+            continue;
+        }
+        fputc(*s, f);
+    }
+}
+
+typedef struct port_metric {
+    const char *name;
+    const char *help;
+    size_t offset; /* of a uint64_t in fabd_port_counters */
+} port_metric;
+
+#define PM(n, field, h)                                                                            \
+    {                                                                                              \
+        "infiniband_port_" n, h, offsetof(fabd_port_counters, field)                               \
+    }
+
+static const port_metric port_metrics[] = {
+    PM("transmit_data_bytes_total", xmit_bytes, "Bytes transmitted"),
+    PM("receive_data_bytes_total", rcv_bytes, "Bytes received"),
+    PM("transmit_packets_total", xmit_pkts, "Packets transmitted"),
+    PM("receive_packets_total", rcv_pkts, "Packets received"),
+    PM("transmit_wait_total", xmit_wait, "Ticks with data to send but no credit (PortXmitWait)"),
+    PM("symbol_error_total", symbol_errors, "SymbolErrorCounter"),
+    PM("link_error_recovery_total", link_error_recovery, "LinkErrorRecoveryCounter"),
+    PM("link_downed_total", link_downed, "LinkDownedCounter"),
+    PM("receive_errors_total", rcv_errors, "PortRcvErrors"),
+    PM("receive_remote_physical_errors_total", rcv_remote_phys_errors,
+       "PortRcvRemotePhysicalErrors"),
+    PM("receive_switch_relay_errors_total", rcv_switch_relay_errors, "PortRcvSwitchRelayErrors"),
+    PM("transmit_discards_total", xmit_discards, "PortXmitDiscards"),
+    PM("transmit_constraint_errors_total", xmit_constraint_errors, "PortXmitConstraintErrors"),
+    PM("receive_constraint_errors_total", rcv_constraint_errors, "PortRcvConstraintErrors"),
+    PM("local_link_integrity_errors_total", local_link_integrity_errors,
+       "LocalLinkIntegrityErrors"),
+    PM("excessive_buffer_overrun_errors_total", excessive_buffer_overrun_errors,
+       "ExcessiveBufferOverrunErrors"),
+    PM("vl15_dropped_total", vl15_dropped, "VL15Dropped"),
+};
+
+static void port_labels(FILE *f, const ftopo_node_info *ni, int port)
+{
+    fprintf(f, "{guid=\"0x%016" PRIx64 "\",port=\"%d\",type=\"%s\",name=\"", ni->node_guid, port,
+            fabd_node_type_str(ni->type));
+    label_value(f, ni->desc ? ni->desc : "");
+    fputs("\"}", f);
+}
+
+static void write_ports(FILE *f, const fabd_snapshot *s)
+{
+    const ftopo_fabric *fab = s->fabric;
+    size_t nn = ftopo_num_nodes(fab);
+    fputs("# HELP infiniband_port_link_up 1 when the port's link is active\n"
+          "# TYPE infiniband_port_link_up gauge\n",
+          f);
+    for (size_t n = 0; n < nn; n++) {
+        ftopo_node_info ni;
+        ftopo_node_get(fab, (ftopo_node_id)n, &ni);
+        for (int p = 1; p <= ni.num_ports; p++) {
+            ftopo_port_info pi;
+            if (ftopo_port_get(fab, (ftopo_node_id)n, p, &pi) != FTOPO_OK ||
+                pi.peer_node == FTOPO_NONE)
+                continue;
+            fputs("infiniband_port_link_up", f);
+            port_labels(f, &ni, p);
+            fprintf(f, " %d\n", pi.state == FTOPO_PORT_ACTIVE || pi.state == 0 ? 1 : 0);
+        }
+    }
+    fputs("# HELP infiniband_port_rate_bytes_per_second Link rate of the port\n"
+          "# TYPE infiniband_port_rate_bytes_per_second gauge\n",
+          f);
+    for (size_t n = 0; n < nn; n++) {
+        ftopo_node_info ni;
+        ftopo_node_get(fab, (ftopo_node_id)n, &ni);
+        for (int p = 1; p <= ni.num_ports; p++) {
+            ftopo_port_info pi;
+            if (ftopo_port_get(fab, (ftopo_node_id)n, p, &pi) != FTOPO_OK ||
+                pi.peer_node == FTOPO_NONE)
+                continue;
+            fputs("infiniband_port_rate_bytes_per_second", f);
+            port_labels(f, &ni, p);
+            fprintf(f, " %.0f\n", ftopo_link_rate_gbps(pi.width, pi.speed) * 1e9 / 8);
+        }
+    }
+    for (size_t m = 0; m < sizeof(port_metrics) / sizeof(port_metrics[0]); m++) {
+        const port_metric *pm = &port_metrics[m];
+        fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", pm->name, pm->help, pm->name);
+        for (size_t n = 0; n < nn; n++) {
+            ftopo_node_info ni;
+            ftopo_node_get(fab, (ftopo_node_id)n, &ni);
+            for (int p = 1; p <= ni.num_ports; p++) {
+                const fabd_port_counters *c = fabd_snapshot_port(s, (ftopo_node_id)n, p);
+                if (!c || !c->valid)
+                    continue;
+                fputs(pm->name, f);
+                port_labels(f, &ni, p);
+                fprintf(f, " %" PRIu64 "\n", *(const uint64_t *)((const char *)c + pm->offset));
+            }
+        }
+    }
+}
+
+/* Per directed link, labelled by its egress end. */
+static void write_links(FILE *f, const fabd_snapshot *s)
+{
+    static const struct {
+        const char *name, *help;
+        size_t offset;
+    } lm[] = {
+        {"fabricd_link_utilization", "Smoothed utilization, 0..1",
+         offsetof(fabd_dlink_stats, utilization)},
+        {"fabricd_link_congestion", "Smoothed XmitWait growth over the interval, 0..1",
+         offsetof(fabd_dlink_stats, congestion)},
+        {"fabricd_link_error_rate", "Smoothed errors per second at the receiving end",
+         offsetof(fabd_dlink_stats, error_rate)},
+    };
+    const ftopo_fabric *fab = s->fabric;
+    size_t nl = ftopo_num_links(fab);
+    for (size_t m = 0; m < sizeof(lm) / sizeof(lm[0]); m++) {
+        fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", lm[m].name, lm[m].help, lm[m].name);
+        for (size_t l = 0; l < nl && 2 * l + 1 < s->num_dlinks; l++) {
+            ftopo_link_info li;
+            ftopo_node_info a, b;
+            ftopo_link_get(fab, (ftopo_link_id)l, &li);
+            ftopo_node_get(fab, li.node_a, &a);
+            ftopo_node_get(fab, li.node_b, &b);
+            for (int dir = 0; dir < 2; dir++) {
+                double v = *(const double *)((const char *)&s->dlinks[2 * l + dir] + lm[m].offset);
+                fputs(lm[m].name, f);
+                port_labels(f, dir ? &b : &a, dir ? li.port_b : li.port_a);
+                fprintf(f, " %.6g\n", isfinite(v) ? v : 0.0);
+            }
+        }
+    }
+}
+
+static void write_health(FILE *f, const fabd_health *h)
+{
+    fprintf(f,
+            "# HELP fabricd_up 1 while the sweeper runs and the last sweep succeeded\n"
+            "# TYPE fabricd_up gauge\nfabricd_up %d\n"
+            "# TYPE fabricd_sweeps_total counter\nfabricd_sweeps_total %" PRIu64 "\n"
+            "# TYPE fabricd_sweep_failures_total counter\nfabricd_sweep_failures_total %" PRIu64
+            "\n"
+            "# TYPE fabricd_counter_polls_total counter\nfabricd_counter_polls_total %" PRIu64 "\n"
+            "# TYPE fabricd_last_sweep_seconds gauge\nfabricd_last_sweep_seconds %.6f\n"
+            "# TYPE fabricd_last_poll_seconds gauge\nfabricd_last_poll_seconds %.6f\n"
+            "# TYPE fabricd_last_sweep_timestamp_seconds gauge\n"
+            "fabricd_last_sweep_timestamp_seconds %.3f\n"
+            "# TYPE fabricd_nodes gauge\nfabricd_nodes %zu\n"
+            "# TYPE fabricd_links gauge\nfabricd_links %zu\n"
+            "# TYPE fabricd_down_links gauge\nfabricd_down_links %zu\n"
+            "# TYPE fabricd_congested_links gauge\nfabricd_congested_links %zu\n"
+            "# TYPE fabricd_erroring_links gauge\nfabricd_erroring_links %zu\n"
+            "# TYPE fabricd_last_event_id gauge\nfabricd_last_event_id %" PRIu64 "\n",
+            h->running && h->last_sweep_ok, h->sweeps, h->sweep_failures, h->polls,
+            h->last_sweep_seconds, h->last_poll_seconds, h->last_sweep_at, h->nodes, h->links,
+            h->down_links, h->congested_dlinks, h->erroring_dlinks, h->last_event_id);
+}
+
+void fabd_api_metrics(fabd_api *api, const fabd_req *req, fabd_reply *rep)
+{
+    (void)req;
+    FILE *f = fabd_reply_stream(rep, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8");
+    if (!f)
+        return;
+    fabd_health h;
+    fabd_core_health(api->core, &h);
+    write_health(f, &h);
+    fabd_snapshot *s = fabd_core_snapshot(api->core);
+    if (s) {
+        write_ports(f, s);
+        write_links(f, s);
+    }
+    fabd_snapshot_release(s);
+}
