@@ -18,6 +18,10 @@ typedef struct fabd_api {
 /* The fabd_http_handler: routes by method and path. */
 void fabd_api_handle(void *api, const fabd_req *req, fabd_reply *rep);
 
+/* Paths open without the token: /healthz and the web page's files (they
+ * hold no fabric data; the page asks for the token for the API). */
+bool fabd_api_is_public(const char *path);
+
 typedef void fabd_api_fn(fabd_api *api, const fabd_req *req, fabd_reply *rep);
 
 fabd_api_fn fabd_api_healthz, fabd_api_status, fabd_api_metrics;

@@ -8,6 +8,8 @@
 
 #include <microhttpd.h>
 
+#include "web_assets.h"
+
 typedef struct route {
     const char *path;
     const char *methods; /* "GET", "GET POST", ... */
@@ -41,9 +43,17 @@ static bool method_allowed(const char *methods, const char *method)
     return false;
 }
 
+bool fabd_api_is_public(const char *path)
+{
+    return !strcmp(path, "/healthz") || !strcmp(path, "/") || !strcmp(path, "/index.html") ||
+           !strncmp(path, "/ui/", 4);
+}
+
 void fabd_api_handle(void *user, const fabd_req *req, fabd_reply *rep)
 {
     fabd_api *api = user;
+    if (fabd_web_serve(req, rep))
+        return;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         const route *r = &routes[i];
         size_t pl = strlen(r->path);

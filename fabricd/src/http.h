@@ -60,6 +60,9 @@ typedef struct fabd_http_opts {
     int connection_timeout_s;
     size_t max_body_bytes;
     const char *token; /* "" or NULL: none asked */
+    /* Paths served without the token (health probes, the web page's
+     * files); NULL: only the token decides. */
+    bool (*is_public)(const char *path);
     fabd_http_handler handler;
     void *handler_user;
     ftopo_log_fn log;

@@ -150,7 +150,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     bool local = ci && ci->client_addr && ci->client_addr->sa_family == AF_UNIX;
-    if (!local && strcmp(url, "/healthz") != 0 &&
+    if (!local && !(h->opts.is_public && h->opts.is_public(url)) &&
         !token_ok(
             h, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)))
         return send_error(conn, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");

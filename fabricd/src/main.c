@@ -57,6 +57,7 @@ static void http_opts(const fabd_config *cfg, fabd_log *lg, fabd_api *api, fabd_
                           .connection_timeout_s = cfg->connection_timeout_s,
                           .max_body_bytes = cfg->max_body_bytes,
                           .token = cfg->token,
+                          .is_public = fabd_api_is_public,
                           .handler = fabd_api_handle,
                           .handler_user = api,
                           .log = log_cb,
