@@ -25,8 +25,8 @@ const view = (() => {
     if (!m) return;
     const r = canvas.getBoundingClientRect();
     const top = -m.tierGap * (m.tiers.length - 1) - 20, h = m.height + 40;
-    scale = Math.min((r.width - 40) / m.width, (r.height - 20) / h);
-    ox = (r.width - m.width * scale) / 2;
+    scale = Math.min((r.width - 110) / m.width, (r.height - 20) / h);
+    ox = 90 + (r.width - 100 - m.width * scale) / 2;
     oy = 10 - top * scale;
     draw();
   }
@@ -148,6 +148,19 @@ const view = (() => {
     for (const l of m.links.values()) if (l.congested && !later.includes(l) && !aggregated(l)) drawLink(l, swWidth + 2);
     for (const tier of m.tiers) for (const n of tier) drawNode(n);
     ctx.setLineDash([]);
+    drawTierNames();
+  }
+
+  // "hosts", "leaf", "spine", "core" (or "tier N") at the left of each row.
+  function drawTierNames() {
+    const top = m.tiers.length - 1;
+    ctx.fillStyle = '#7a8590'; ctx.font = '11px system-ui, sans-serif'; ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+    m.tiers.forEach((tier, t) => {
+      if (!tier.length) return;
+      const name = t === 0 ? 'hosts' : t === 1 ? 'leaf' : t === top && t === 3 ? 'core' : t === 2 ? 'spine' : 'tier ' + t;
+      const [sx, sy] = toScreen(0, tier[0].y);
+      ctx.fillText(`${name} (${tier.length})`, Math.max(60, sx - 8), sy);
+    });
   }
 
   function distToSegment(px, py, x1, y1, x2, y2) {

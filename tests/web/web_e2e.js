@@ -204,6 +204,13 @@ async function wait(url, seconds) {
   if (!res.ok || !text.includes('fabricView') && !text.includes('/ui/app.js')) {
     fail(`fabricd does not serve the page at ${url} (${res.status}): its router must call fabd_web_serve()`);
   }
+  // Only the page's own files: no way out of its folder.
+  for (const p of ['/ui/%2e%2e%2fweb.cmake', '/ui/..%2F..%2FCMakeLists.txt', '/ui/.hidden', '/ui/nope.js']) {
+    const r = await fetch(new URL(p, url));
+    if (r.status !== 404) fail(`GET ${p}: ${r.status}, expected 404`);
+  }
+  const js = await fetch(new URL('/ui/app.js', url));
+  if (!/javascript/.test(js.headers.get('content-type'))) fail('app.js served as ' + js.headers.get('content-type'));
 }
 
 const [mode, url, ...rest] = process.argv.slice(2);
