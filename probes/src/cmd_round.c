@@ -2,11 +2,13 @@
  * agents and the pairs well below its median. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <json-c/json.h>
 
 #include "args.h"
 #include "cmd.h"
+#include "ring.h"
 #include "round.h"
 
 static json_object *matrix_json(const struct fprobe_round *r)
@@ -39,7 +41,8 @@ static json_object *pair_json(const struct fprobe_round *r, size_t a, size_t b)
     return o;
 }
 
-static void print_json(const struct fprobe_round *r, const struct fprobe_args *a)
+static void print_json(const struct fprobe_round *r, const struct fprobe_args *a,
+                       const size_t *ring)
 {
     json_object *o = json_object_new_object(), *hosts = json_object_new_array();
     json_object *slow = json_object_new_array(), *errors = json_object_new_array();
@@ -62,11 +65,16 @@ static void print_json(const struct fprobe_round *r, const struct fprobe_args *a
     json_object_object_add(o, "matrix_mb_per_s", matrix_json(r));
     json_object_object_add(o, "slow_pairs", slow);
     json_object_object_add(o, "errors", errors);
+    json_object *order = json_object_new_array();
+    for (size_t i = 0; i < r->n; i++)
+        json_object_array_add(order, json_object_new_int64((int64_t)ring[i]));
+    json_object_object_add(o, "ring", order);
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
     json_object_put(o);
 }
 
-static void print_text(const struct fprobe_round *r, const struct fprobe_args *a)
+static void print_text(const struct fprobe_round *r, const struct fprobe_args *a,
+                       const size_t *ring)
 {
     printf("%s round, %u B messages for %u ms, median %.1f MB/s, slow below %.1f MB/s\n",
            fprobe_kind_name(a->req.kind), a->req.size, a->req.duration_ms, r->median_mbps,
@@ -93,6 +101,10 @@ static void print_text(const struct fprobe_round *r, const struct fprobe_args *a
             else if (fprobe_round_is_slow(r, i, j))
                 printf("slow %s - %s: %.1f MB/s\n", r->hosts[i], r->hosts[j], fprobe_res_mbps(res));
         }
+    printf("ring:");
+    for (size_t i = 0; i < r->n; i++)
+        printf(" %s", r->hosts[ring[i]]);
+    printf("\n");
 }
 
 int fprobe_cmd_round(int argc, char **argv)
@@ -106,12 +118,20 @@ int fprobe_cmd_round(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    if (fprobe_round_init(&r, a.hosts) != 0 || fprobe_round_run(&r, &a.req, a.slow) != 0)
+    if (fprobe_round_init(&r, a.hosts) != 0)
         return 1;
+    size_t *ring = malloc(r.n * sizeof(*ring));
+    if (ring == NULL || fprobe_round_run(&r, &a.req, a.slow) != 0 ||
+        fprobe_ring_plan(&r, ring) != 0) {
+        free(ring);
+        fprobe_round_free(&r);
+        return 1;
+    }
     if (a.json)
-        print_json(&r, &a);
+        print_json(&r, &a, ring);
     else
-        print_text(&r, &a);
+        print_text(&r, &a, ring);
+    free(ring);
     int failed = 0;
     for (size_t i = 0; i < r.n; i++)
         for (size_t j = i + 1; j < r.n; j++)

@@ -2,70 +2,28 @@
 # A probe round across network namespaces (DESIGN 4.3): 8 hosts on two leaf
 # switches (bridges in a switch namespace) joined by one inter-switch link
 # that tc limits; hosts h1..h8 alternate between the leaves. The round must
-# find exactly the 16 cross-leaf pairs slow without being told the topology.
-# Then a host that is down and one that is firewalled end in errors in the
+# find exactly the 16 cross-leaf pairs slow without being told the topology,
+# and the ring it plans must cross the slow link only twice. Then a host that is down and one that is firewalled end in errors in the
 # report, not a hang.
 # usage: netns-round.sh FABPROBE [RATE]   (RATE of the link, default 20mbit)
 # Skips (77) without root or network namespaces.
 set -uo pipefail
 fabprobe=$(readlink -f "$1")
 rate=${2:-20mbit}
+here=$(dirname "$(readlink -f "$0")")
+# shellcheck source=tests/probes/netns-lib.sh
+. "$here/netns-lib.sh"
 p=fpr$$
-sw=$p-sw
 fail=0
 ok() { echo "ok - $*"; }
 not_ok() {
     echo "not ok - $*"
     fail=1
 }
-cleanup() {
-    for i in $(seq 1 8); do
-        ip netns pids "$p-h$i" 2>/dev/null | xargs -r kill 2>/dev/null
-        ip netns del "$p-h$i" 2>/dev/null
-    done
-    ip netns del "$sw" 2>/dev/null
-}
-trap cleanup EXIT
+trap 'fp_fabric_down $p' EXIT
+fp_fabric_up "$p" "$rate" "$fabprobe" || exit $?
 
-if [ "$(id -u)" != 0 ] || ! ip netns add "$sw" 2>/dev/null; then
-    echo "SKIP: needs root and network namespaces"
-    exit 77
-fi
-in_sw() { ip netns exec "$sw" "$@"; }
-in_sw ip link set lo up
-for leaf in a b; do
-    in_sw ip link add "br$leaf" type bridge
-    in_sw ip link set "br$leaf" up
-done
-# The inter-switch link, limited both ways.
-in_sw ip link add isl-a type veth peer name isl-b
-in_sw ip link set isl-a master bra up
-in_sw ip link set isl-b master brb up
-for end in isl-a isl-b; do
-    in_sw tc qdisc add dev "$end" root tbf rate "$rate" burst 32kb latency 100ms
-done
-hosts=
-for i in $(seq 1 8); do
-    ns=$p-h$i
-    leaf=$([ $((i % 2)) = 1 ] && echo a || echo b)
-    ip netns add "$ns"
-    ip link add "$p-e$i" type veth peer name eth0 netns "$ns"
-    ip link set "$p-e$i" netns "$sw"
-    in_sw ip link set "$p-e$i" master "br$leaf" up
-    ip netns exec "$ns" ip link set lo up
-    ip netns exec "$ns" ip addr add "10.88.0.$i/24" dev eth0
-    ip netns exec "$ns" ip link set eth0 up
-    ip netns exec "$ns" "$fabprobe" serve --listen "10.88.0.$i" 2>/dev/null &
-    hosts=${hosts:+$hosts,}10.88.0.$i
-done
-for i in $(seq 1 8); do
-    for _ in $(seq 50); do
-        ip netns exec "$p-h1" "$fabprobe" lat "10.88.0.$i" -n 1 >/dev/null 2>&1 && break
-        sleep 0.2
-    done
-done
-
-out=$(ip netns exec "$p-h1" "$fabprobe" round --hosts "$hosts" -s 65536 -t 1000 --json)
+out=$(ip netns exec "$p-h1" "$fabprobe" round --hosts "$FP_HOSTS" -s 65536 -t 1000 --json)
 echo "$out" | /usr/bin/python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -84,6 +42,12 @@ if got != want:
     print("not ok - slow pairs %s, expected the cross-leaf pairs %s" % (got, want))
     sys.exit(1)
 print("ok - the 16 cross-leaf pairs are slow, the 12 same-leaf pairs are not")
+ring = d["ring"]
+crossings = sum(ring[i] % 2 != ring[(i + 1) % 8] % 2 for i in range(8))
+if crossings != 2:
+    print("not ok - ring %s crosses the slow link %d times, not twice" % (ring, crossings))
+    sys.exit(1)
+print("ok - ring %s crosses the slow link twice (host-name order: 8 times)" % ring)
 ' || fail=1
 
 # A host that is down (no one has 10.88.0.99) and one that answers nothing
