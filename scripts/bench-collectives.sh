@@ -103,10 +103,13 @@ echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on t
 echo
 echo "== bounds =="
 declare -A memcpy_bw
+# The bound is what the machine can do: the best of three tries, so that a
+# moment of other load does not lower it.
 for np in "${ranks[@]}"; do
-    out=$("$bin/fcoll-memcpy-bw" -s 256M -n 5 -t "$np")
-    memcpy_bw[$np]=$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "GB/s" && $(i + 2) == "per") print $i }')
-    echo "memcpy 256 MiB, $np threads at once: ${memcpy_bw[$np]} GB/s per thread"
+    memcpy_bw[$np]=$(for try in 1 2 3; do "$bin/fcoll-memcpy-bw" -s 256M -n 5 -t "$np"; done |
+        awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "GB/s" && $(i + 2) == "per" && $i > best) best = $i }
+             END { print best }')
+    echo "memcpy 256 MiB, $np threads at once: ${memcpy_bw[$np]} GB/s per thread (best of 3)"
 done
 iperf=n/a
 if command -v iperf3 >/dev/null; then
