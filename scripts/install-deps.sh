@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES="
     build-essential cmake pkg-config clang clang-format
     libclang-rt-14-dev
-    libigraph-dev libjson-c-dev libcmocka-dev libmicrohttpd-dev curl
+    libigraph-dev libjson-c-dev libcmocka-dev libmicrohttpd-dev curl jq
     libibverbs-dev librdmacm-dev libibumad-dev libibmad-dev libibnetdisc-dev
     libnl-3-dev libnl-route-3-dev
     ibsim-utils opensm infiniband-diags

@@ -1,0 +1,232 @@
+#!/bin/bash
+# fabricd's HTTP API and fabricctl on a simulated fat tree (16 hosts, 4
+# leaves, 2 spines) with a resident OpenSM:
+#  - the API's topology equals the netfile, the trace equals ibtracert's;
+#  - token on TCP (401 without or wrong), none on the Unix socket;
+#  - Unlink a spine link: link_down event (long poll) within two sweeps,
+#    the link listed down, POSTed master diff finds it, a new ring plan
+#    does not load it; ReLink: link_up;
+#  - PortXmitWait raised between polls: the link is listed congested and
+#    /metrics shows the counter;
+#  - robustness: malformed JSON, unknown paths, wrong method, oversized and
+#    slow requests, 200 concurrent clients; the daemon keeps sweeping;
+#  - SIGHUP reloads the token; SIGTERM exits 0 (no leak under ASan) and a
+#    restart shows the history.
+# usage: test_api_sim.sh FABRICD FABRICTL FABTOPO
+set -euo pipefail
+FABRICD=$1
+FABRICTL=$2
+FABTOPO=$3
+. "$(dirname "$0")/../../tests/sim/simlib.sh"
+sim_require curl jq ibtracert
+sim_workdir
+NET=$SIM_WORK/ft16.net
+"$FABTOPO" gen ft2 --hosts 16 --radix 8 -o "$NET"
+STATE=$SIM_WORK/state
+CONF=$SIM_WORK/fabricd.conf
+SOCK=$SIM_WORK/fabricd.sock
+LOG=$SIM_WORK/fabricd.log
+FABD_PID=
+TOKEN=s3cret-1
+
+cat >"$CONF" <<CONFEOF
+# written by test_api_sim.sh
+token = $TOKEN
+max-body = 1048576
+connection-timeout = 2
+max-wait = 20
+CONFEOF
+
+fabd_start() {
+    : >"$LOG"
+    LD_PRELOAD="$SIM_PRELOAD" timeout -s KILL "${SIM_MAX_LIFE:-900}" "$FABRICD" -c "$CONF" \
+        --port 0 --socket "$SOCK" --state-dir "$STATE" --sweep-interval-ms 1000 \
+        --poll-interval-ms 500 >"$LOG" 2>&1 &
+    FABD_PID=$!
+    local i port=
+    for ((i = 0; i < 300; i++)); do
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$LOG")
+        [ -n "$port" ] && break
+        kill -0 "$FABD_PID" 2>/dev/null || { cat "$LOG" >&2; sim_fail "fabricd exited"; }
+        sleep 0.1
+    done
+    [ -n "$port" ] || sim_fail "fabricd does not say where it listens"
+    URL=http://127.0.0.1:$port
+    export FABRICD_HOST=127.0.0.1:$port FABRICD_TOKEN=$TOKEN
+    for ((i = 0; i < 300; i++)); do
+        curl -sf "$URL/healthz" >/dev/null && return
+        sleep 0.1
+    done
+    sim_fail "fabricd not healthy after 30 s"
+}
+
+# fabd_stop: SIGTERM; fabricd must exit 0 (ASan's leak check included).
+fabd_stop() {
+    kill -TERM "$FABD_PID"
+    local rc=0
+    wait "$FABD_PID" || rc=$?
+    FABD_PID=
+    [ "$rc" -eq 0 ] || { cat "$LOG" >&2; sim_fail "fabricd exited with $rc after SIGTERM"; }
+    [ ! -e "$SOCK" ] || sim_fail "the Unix socket is left behind"
+}
+trap '[ -z "$FABD_PID" ] || kill -KILL "$FABD_PID" 2>/dev/null; sim_cleanup' EXIT
+
+ctl() { "$FABRICTL" "$@"; }
+api() { curl -sS -H "Authorization: Bearer $TOKEN" "$@"; }
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+sweeps() { api "$URL/healthz" | jq .sweeps; }
+sim_id() { awk -v d="# \"$1\"" '/^Switch/ && index($0, d) { print $3 }' "$NET" | tr -d '"'; }
+# wait_event TYPE: long-polls from CURSOR until an event of TYPE comes.
+wait_event() {
+    local deadline=$((SECONDS + 30)) doc
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        doc=$(api "$URL/api/v1/events?since=$CURSOR&wait=5")
+        CURSOR=$(jq .latest <<<"$doc")
+        EVENT=$(jq -c --arg t "$1" '[.events[] | select(.type == $t)][0] // empty' <<<"$doc")
+        [ -z "$EVENT" ] || return 0
+    done
+    sim_fail "no $1 event in 30 s"
+}
+
+sim_start "$NET"
+sim_sm_start
+fabd_start
+
+# ---- The fabric as the API shows it.
+api "$URL/api/v1/topology?format=ibnetdiscover" >"$SIM_WORK/api.net"
+"$FABTOPO" diff "$NET" "$SIM_WORK/api.net" >&2 || sim_fail "the API's topology differs from the netfile"
+api "$URL/api/v1/topology" | jq -e '.' >/dev/null || sim_fail "topology JSON"
+api "$URL/api/v1/topology?format=graphml" | grep '<graphml' >/dev/null || sim_fail "topology GraphML"
+api "$URL/api/v1/topology?format=dot" | grep 'graph' >/dev/null || sim_fail "topology DOT"
+[ "$(api "$URL/api/v1/nodes" | jq '.nodes | length')" = 22 ] || sim_fail "nodes: expected 22"
+[ "$(ctl --json diff "$NET" | jq .equal)" = true ] || sim_fail "diff with the netfile not equal"
+ctl status | grep 'fat-tree-2, 16 hosts' >/dev/null || sim_fail "fabricctl status"
+echo "ok: topology (4 formats) equals the netfile, status, nodes"
+
+ctl trace node001 node016 | awk 'NR > 1 && $1 ~ /^[0-9]+$/ {
+    d = $0; sub(/^ *[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+  /, "", d); print d, $5, $6 }' \
+    >"$SIM_WORK/trace.ours"
+slid=$(api "$URL/api/v1/nodes" | jq '.nodes[] | select(.host == "node001") | .lid')
+dlid=$(api "$URL/api/v1/nodes" | jq '.nodes[] | select(.host == "node016") | .lid')
+sim_run ibtracert "$slid" "$dlid" 2>/dev/null | awk '
+    /^From/ { split($0, q, "\""); desc = q[2]; in_port = 0 }
+    /->/ { out = substr($1, 2, length($1) - 2); print desc, in_port, out
+           split($0, q, "\""); desc = q[2]
+           in_port = $0; sub(/.*}\[/, "", in_port); sub(/\].*/, "", in_port) }
+    /^To/ { print desc, in_port, 0 }' >"$SIM_WORK/trace.ibtracert"
+diff "$SIM_WORK/trace.ours" "$SIM_WORK/trace.ibtracert" >&2 ||
+    sim_fail "trace node001 -> node016 differs from ibtracert $slid $dlid"
+echo "ok: trace equals ibtracert ($(wc -l <"$SIM_WORK/trace.ours") hops)"
+
+# ---- Access.
+[ "$(code "$URL/api/v1/status")" = 401 ] || sim_fail "no token: expected 401"
+[ "$(code -H 'Authorization: Bearer wrong' "$URL/api/v1/status")" = 401 ] || sim_fail "wrong token"
+[ "$(code "$URL/healthz")" = 200 ] || sim_fail "healthz needs no token"
+[ "$(code --unix-socket "$SOCK" http://x/api/v1/status)" = 200 ] || sim_fail "Unix socket"
+FABRICD_SOCKET=$SOCK FABRICD_TOKEN= ctl status >/dev/null || sim_fail "fabricctl on the Unix socket"
+echo "ok: token asked on TCP (401), not on the Unix socket"
+
+# ---- Unlink / ReLink a spine link.
+CURSOR=$(api "$URL/api/v1/events" | jq .latest)
+LEAF1=$(sim_id leaf01)
+t0=$(date +%s.%N)
+sim_console "Unlink \"$LEAF1\"[5]"
+wait_event link_down
+# Within two sweeps of 1 s, with 1 s of slack for a loaded machine.
+took=$(jq --argjson t0 "$t0" '.time - $t0' <<<"$EVENT")
+awk -v t="$took" 'BEGIN { exit !(t <= 3.0) }' || sim_fail "link_down took $took s (sweeps every 1 s)"
+ctl --json links --down | jq -e '.links[] | select(.state == "down") |
+    select((.a.desc == "leaf01" and .a.port == 5) or (.b.desc == "leaf01" and .b.port == 5))' \
+    >/dev/null || sim_fail "leaf01[5] not listed down"
+ctl --json diff "$NET" | jq -e '.links[] | select(.kind == "missing")' >/dev/null ||
+    sim_fail "diff does not find the removed link"
+ctl diff "$NET" | grep '^missing *link' >/dev/null || sim_fail "fabricctl diff table"
+HOSTS="node001 node002 node003 node004 node005 node006 node007 node008"
+ctl --json ring $HOSTS >"$SIM_WORK/plan.json" || sim_fail "ring plan after Unlink"
+if jq -e '.plan.links[]? | select((.from_desc == "leaf01" and .from_port == 5) or
+    (.to_desc == "leaf01" and .to_port == 5))' "$SIM_WORK/plan.json" >/dev/null; then
+    sim_fail "the new ring plan loads the unlinked leaf01[5]"
+fi
+[ "$(ctl ring --hostfile $HOSTS | wc -l)" = 8 ] || sim_fail "ring as a hostfile"
+echo "ok: link_down after $took s (sweeps every 1 s), listed down, diff finds it, new plan avoids it"
+sim_console "ReLink \"$LEAF1\"[5]"
+wait_event link_up
+echo "ok: ReLink: link_up"
+
+# ---- Congestion and /metrics.
+SPINE1=$(sim_id spine01)
+(
+    for i in $(seq 1 60); do
+        echo "PerformanceSet \"$SPINE1\"[2] PortCounters.PortXmitWait=$((i * 50000000))"
+        sleep 0.25
+    done >&"$SIM_CONSOLE_FD"
+) &
+BUMP=$!
+wait_event link_congested
+ctl --json links --congested | jq -e '.links[] | select(.a.desc == "spine01" or .b.desc == "spine01")' \
+    >/dev/null || sim_fail "spine01[2] not listed congested"
+api "$URL/metrics" >"$SIM_WORK/metrics"
+kill "$BUMP" 2>/dev/null || true
+wait "$BUMP" 2>/dev/null || true
+grep -E '^infiniband_port_transmit_wait_total\{guid="[^"]*",port="2",type="switch",name="spine01"\} [1-9]' \
+    "$SIM_WORK/metrics" >/dev/null || sim_fail "/metrics lacks spine01[2]'s PortXmitWait"
+grep -q '^infiniband_port_transmit_data_bytes_total{' "$SIM_WORK/metrics" || sim_fail "/metrics data"
+grep -q '^fabricd_link_congestion{.*name="spine01"} 0\.[0-9]*[1-9]' "$SIM_WORK/metrics" ||
+    sim_fail "/metrics congestion gauge"
+echo "ok: PortXmitWait -> congested, /metrics shows the counters"
+
+# ---- Robustness.
+[ "$(code -X POST -H "Authorization: Bearer $TOKEN" -d '{"hosts": [' "$URL/api/v1/ring")" = 400 ] ||
+    sim_fail "malformed JSON: expected 400"
+[ "$(code -X POST -H "Authorization: Bearer $TOKEN" -d '{"hosts": ["nope"]}' "$URL/api/v1/ring")" = 404 ] ||
+    sim_fail "unknown host: expected 404"
+[ "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/nope")" = 404 ] || sim_fail "unknown path"
+[ "$(code -X DELETE -H "Authorization: Bearer $TOKEN" "$URL/api/v1/links")" = 405 ] ||
+    sim_fail "wrong method: expected 405"
+[ "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/links?filter=bogus")" = 400 ] ||
+    sim_fail "bad filter"
+[ "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/events?wait=abc")" = 400 ] ||
+    sim_fail "bad wait"
+head -c 2000000 /dev/zero | tr '\0' 'x' >"$SIM_WORK/big"
+[ "$(code -X POST -H "Authorization: Bearer $TOKEN" --data-binary @"$SIM_WORK/big" "$URL/api/v1/diff")" = 413 ] ||
+    sim_fail "oversized body: expected 413"
+c=$(code -X POST -H "Authorization: Bearer $TOKEN" -H 'Transfer-Encoding: chunked' \
+    --data-binary @"$SIM_WORK/big" "$URL/api/v1/diff" || true)
+[ "$c" != 200 ] || sim_fail "oversized chunked body accepted"
+# A client that sends half a request and stalls is dropped after the
+# connection timeout (2 s here).
+exec {SLOW}<>"/dev/tcp/127.0.0.1/${URL##*:}"
+printf 'GET /api/v1/status HTTP/1.1\r\nHost: x\r\n' >&"$SLOW"
+sleep 4
+timeout 3 cat <&"$SLOW" >/dev/null || sim_fail "a stalled request is still open after 4 s"
+exec {SLOW}>&-
+before=$(sweeps)
+seq 1 200 | xargs -P 200 -I{} sh -c '
+    case $(({} % 3)) in 0) p=api/v1/topology ;; 1) p=api/v1/links ;; *) p="api/v1/ring?hosts=node001,node009,node016" ;; esac
+    curl -s -o /dev/null -w "%{http_code}\n" -H "Authorization: Bearer $1" "$2/$p"' _ "$TOKEN" "$URL" \
+    >"$SIM_WORK/codes"
+[ "$(grep -c '^200$' "$SIM_WORK/codes")" = 200 ] || { sort "$SIM_WORK/codes" | uniq -c >&2; sim_fail "200 concurrent clients"; }
+sleep 2.5
+[ "$(sweeps)" -gt "$before" ] || sim_fail "the daemon stopped sweeping"
+echo "ok: bad input answered with JSON errors, oversized/slow requests cut, 200 concurrent clients served, still sweeping"
+
+# ---- SIGHUP reloads the token.
+sed -i "s/^token = .*/token = s3cret-2/" "$CONF"
+kill -HUP "$FABD_PID"
+for ((i = 0; i < 50; i++)); do
+    [ "$(code -H 'Authorization: Bearer s3cret-2' "$URL/api/v1/status")" = 200 ] && break
+    sleep 0.1
+done
+[ "$i" -lt 50 ] || sim_fail "SIGHUP did not load the new token"
+[ "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/status")" = 401 ] || sim_fail "old token still valid"
+sed -i "s/^token = .*/token = $TOKEN/" "$CONF"
+echo "ok: SIGHUP reloads the config"
+
+# ---- Restart keeps history.
+fabd_stop
+fabd_start
+api "$URL/api/v1/events" | jq -e '[.events[].type] | index("link_down") and index("link_up")' \
+    >/dev/null || sim_fail "history lost across the restart"
+ctl events | grep 'link_down' >/dev/null || sim_fail "fabricctl events"
+fabd_stop
+echo "ok: clean stop, history kept across a restart"
