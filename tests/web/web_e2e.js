@@ -36,8 +36,12 @@ async function browser(outDir) {
   return { ctx, profile };
 }
 
+// The API's token, if fabricd asks for one (the page gets it as #token=).
+const TOKEN = process.env.WEB_TOKEN || '';
+const auth = () => (TOKEN ? { headers: { Authorization: 'Bearer ' + TOKEN } } : {});
+
 async function apiGet(url, p) {
-  const res = await fetch(new URL('/api/v1/' + p, url));
+  const res = await fetch(new URL('/api/v1/' + p, url), auth());
   if (!res.ok) fail(`GET ${p}: ${res.status}`);
   return res.json();
 }
@@ -48,7 +52,11 @@ async function check(url, fifo, outDir) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('requestfailed', (r) => errors.push('request failed: ' + r.url()));
-  await page.goto(url);
+  if (TOKEN) { // the page without the token is refused its data; with it, shown
+    const r = await fetch(new URL('/api/v1/nodes', url));
+    if (r.status !== 401) fail(`the API answered ${r.status} without the token`);
+  }
+  await page.goto(TOKEN ? url + '#token=' + encodeURIComponent(TOKEN) : url);
   await until('the page draws the fabric', () => page.evaluate(() => window.fabricView && window.fabricView.loadedAt > 0), 15000);
 
   // Every switch and host of the fabric is drawn, inside the canvas.
@@ -193,7 +201,7 @@ async function load(url, outDir, runs) {
 async function wait(url, seconds) {
   await until('fabricd\'s first sweep', async () => {
     try {
-      const s = await (await fetch(new URL('/api/v1/status', url))).json();
+      const s = await (await fetch(new URL('/api/v1/status', url), auth())).json();
       return !!s.fabric;
     } catch (e) {
       return false;
