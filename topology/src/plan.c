@@ -96,6 +96,33 @@ static double current_max(const ftopo__plan_ctx *c)
     return worst;
 }
 
+/* Adds channel ch's starting ring to c->flows: its initial order, or an
+ * earlier channel's final order (the same endpoints, maybe on other
+ * rails) where that puts a lower max load on the links. A ring that
+ * dodged congested links on one channel dodges them again when channels
+ * share HCAs, which the search from the initial order, with the earlier
+ * channels' flows in its way, does not always find again; with it, when
+ * every endpoint uses one HCA on all channels, c channels are never worse
+ * than channel 0's ring run c times. */
+static void start_channel(ftopo__plan_ctx *c, int32_t **orders, int ch)
+{
+    int best = -1;
+    double best_max = 0;
+    for (int k = -1; k < ch; k++) {
+        const int32_t *o = orders[k < 0 ? ch : k];
+        ftopo__plan_ring_flows(c, o, +1);
+        double m = current_max(c);
+        ftopo__plan_ring_flows(c, o, -1);
+        if (k < 0 || ftopo__plan_gt(best_max, m)) {
+            best = k;
+            best_max = m;
+        }
+    }
+    if (best >= 0)
+        memcpy(orders[ch], orders[best], c->n * sizeof(*orders[ch]));
+    ftopo__plan_ring_flows(c, orders[ch], +1);
+}
+
 static ftopo_status plan_channels(ftopo__plan_ctx *c, const ftopo_plan_opts *opts, int32_t **orders,
                                   ftopo_plan *out, ftopo_diag *diag)
 {
@@ -110,7 +137,7 @@ static ftopo_status plan_channels(ftopo__plan_ctx *c, const ftopo_plan_opts *opt
             break;
         /* Each channel aims at the bound of the channels placed so far. */
         ftopo__plan_bound_add(bound, c);
-        ftopo__plan_ring_flows(c, orders[ch], +1);
+        start_channel(c, orders, ch);
         out->moves +=
             ftopo__plan_search(c, orders[ch], ftopo__plan_bound_value(bound, c), max_moves);
     }
