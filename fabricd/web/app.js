@@ -59,6 +59,11 @@
       const l = m && m.links.get(key);
       return l && view.screenOf((l.na.x + l.nb.x) / 2 + (l.off || 0), (l.na.y + l.nb.y) / 2);
     },
+    // The middle of the largest aggregated line (zoomed out), or null.
+    aggregatePoint() {
+      const g = [...view.aggregates].sort((a, b) => b.links.length - a.links.length)[0];
+      return g ? { n: g.links.length, xy: view.screenOf((g.xa + g.xb) / 2, (g.ya + g.yb) / 2) } : null;
+    },
     linkState: (key) => (m && m.links.get(key) ? m.links.get(key).state : null),
     focus: (guid) => view.focus(m.nodes.get(guid)),
     loadedAt: 0,

@@ -235,5 +235,6 @@ const view = (() => {
     screenOf(x, y) { const r = canvas.getBoundingClientRect(), [a, b] = toScreen(x, y); return [a + r.left, b + r.top]; },
     get scale() { return scale; },
     get selected() { return selected; },
+    get aggregates() { return aggregates; },
   };
 })();

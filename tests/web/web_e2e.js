@@ -186,6 +186,15 @@ async function load(url, outDir, runs) {
     `first (cold) ${first.toFixed(0)} ms, then median ${median.toFixed(0)} ms, max ${Math.max(...rest, first).toFixed(0)} ms ` +
     `over ${runs} loads (target < 1000 ms)`);
   await page.screenshot({ path: path.join(outDir, 'web-large.png') });
+  // Zoomed out, switch links are aggregated per group pair; a click on one
+  // lists its members.
+  const agg = await page.evaluate(() => window.fabricView.aggregatePoint());
+  if (!agg) fail('no aggregated links in the zoomed-out view of the large fabric');
+  await page.mouse.click(agg.xy[0], agg.xy[1]);
+  await until('aggregate details', () => page.locator('#detail-kind[data-kind=aggregate]').count(), 5000);
+  const members = await page.locator('#agg-members li').count();
+  if (members < 1) fail('the aggregate lists no member links');
+  console.log(`aggregated view: a click on a line of ${agg.n} links lists ${members} members`);
   // Search finds a host and zooms onto it.
   const host = nodes.filter((x) => x.host).map((x) => x.host).sort()[hosts >> 1];
   await page.fill('#search', host);
