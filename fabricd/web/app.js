@@ -3,7 +3,8 @@
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
-  const REFRESH_MS = 5000, WAIT_S = 20;
+  const REFRESH_MS = 5000;
+  let waitS = 20; // long poll; 0 (plain polling) if fabricd's max-wait is lower
   let m = null, latest = 0, loading = null;
 
   async function load() {
@@ -36,7 +37,8 @@
   async function followEvents() {
     for (;;) {
       try {
-        const doc = await api.get(`events?since=${latest}&wait=${latest ? WAIT_S : 0}&max=500`);
+        const doc = await api.get(`events?since=${latest}&wait=${latest ? waitS : 0}&max=500`);
+        if (!waitS) await new Promise((r) => setTimeout(r, 2000));
         panels.showLive(true);
         if (doc.events.length) {
           panels.addEvents(doc.events);
@@ -44,6 +46,7 @@
         }
         latest = Math.max(latest, doc.latest);
       } catch (e) {
+        if (/^wait:/.test(e.message)) waitS = 0;
         panels.showLive(false);
         await new Promise((r) => setTimeout(r, 2000));
       }

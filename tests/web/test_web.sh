@@ -21,6 +21,10 @@ for tool in chromium node npm; do
 done
 sim_require
 sim_workdir
+# sim_start appends its SIM_DIR's suppression files to these; a second
+# sim_start after sim_stop must not inherit the removed ones.
+ASAN0=${ASAN_OPTIONS:-}
+LSAN0=${LSAN_OPTIONS:-}
 mkdir -p "$OUT"
 
 # playwright-core from package-lock.json, installed once into the build folder.
@@ -36,11 +40,19 @@ export NODE_PATH=$NODE_DIR/node_modules
 DRIVER=$HERE/web_e2e.js
 
 FABD_PID=
+FABD_LOG=
+# fabd_stop: SIGTERM, and a sanitizer report in its log fails the test
+# (the page's files go through web_assets.c).
 fabd_stop() {
     if [ -n "$FABD_PID" ]; then
         kill "$FABD_PID" 2>/dev/null || true
         wait "$FABD_PID" 2>/dev/null || true
         FABD_PID=
+        if grep -q "Sanitizer\|runtime error" "$FABD_LOG"; then
+            grep -A20 "Sanitizer\|runtime error" "$FABD_LOG" >&2
+            FABD_LOG=
+            sim_fail "fabricd: sanitizer report"
+        fi
     fi
 }
 trap 'fabd_stop; sim_cleanup' EXIT
@@ -49,6 +61,7 @@ trap 'fabd_stop; sim_cleanup' EXIT
 # sweep is in.
 fabd_start() {
     local log=$SIM_WORK/$1.fabricd.log
+    FABD_LOG=$log
     : >"$log"
     LD_PRELOAD="$SIM_PRELOAD" timeout -s KILL "${SIM_MAX_LIFE:-900}" "$FABRICD" --port 0 --socket "" \
         --state-dir "$SIM_WORK/$1.state" --sweep-interval-ms "$2" --poll-interval-ms "$2" \
@@ -80,6 +93,7 @@ node "$DRIVER" check "$URL" "$CONSOLE" "$OUT" || sim_fail "web check (screenshot
 fabd_stop
 unset WEB_TOKEN
 sim_stop
+export ASAN_OPTIONS=$ASAN0 LSAN_OPTIONS=$LSAN0
 
 echo "== ~1000-host fat tree: page load time"
 NET=$SIM_WORK/ft3-1024.net
@@ -89,4 +103,5 @@ sim_start "$NET" $(sim_limits "$NET")
 sim_sm_sweep
 fabd_start large 20000
 node "$DRIVER" load "$URL" "$OUT" 5 || sim_fail "web load"
+fabd_stop
 echo "screenshots: $OUT/web-*.png"
