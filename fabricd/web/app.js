@@ -60,12 +60,12 @@
     drawnNodes: () => (m ? [...m.nodes.values()].map((n) => ({ guid: n.guid, label: n.label, type: n.type, xy: view.screenOf(n.x, n.y) })) : []),
     linkPoint(key) {
       const l = m && m.links.get(key);
-      return l && view.screenOf((l.na.x + l.nb.x) / 2 + (l.off || 0), (l.na.y + l.nb.y) / 2);
+      return l && view.screenOf(...view.midOf(l));
     },
     // The middle of the largest aggregated line (zoomed out), or null.
     aggregatePoint() {
       const g = [...view.aggregates].sort((a, b) => b.links.length - a.links.length)[0];
-      return g ? { n: g.links.length, xy: view.screenOf((g.xa + g.xb) / 2, (g.ya + g.yb) / 2) } : null;
+      return g ? { n: g.links.length, xy: view.screenOf(...view.midOfAggregate(g)) } : null;
     },
     linkState: (key) => (m && m.links.get(key) ? m.links.get(key).state : null),
     focus: (guid) => view.focus(m.nodes.get(guid)),

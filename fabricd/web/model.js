@@ -123,6 +123,7 @@ const model = (() => {
     tiers.forEach((tier, t) => tier.forEach((n, i) => { n.tierIndex = i; n.row = t; }));
     m.tiers = tiers;
     m.tierGap = TIER_GAP;
+    m.rowLinks = [...m.links.values()].some((l) => !l.na.isHost && l.na.row === l.nb.row); // drawn as arcs
     m.height = TIER_GAP * (tiers.length - 1) + 40 + HOST_PITCH * 12;
   }
 

@@ -24,7 +24,7 @@ const view = (() => {
   function fit() {
     if (!m) return;
     const r = canvas.getBoundingClientRect();
-    const top = -m.tierGap * (m.tiers.length - 1) - 20, h = m.height + 40;
+    const top = -m.tierGap * (m.tiers.length - 1) - 20 - (m.rowLinks ? 120 : 0), h = m.height + 40 + (m.rowLinks ? 120 : 0);
     scale = Math.min((r.width - 110) / m.width, (r.height - 20) / h);
     ox = 90 + (r.width - 100 - m.width * scale) / 2;
     oy = 10 - top * scale;
@@ -65,10 +65,19 @@ const view = (() => {
     return gs;
   }
 
+  // Links within one row (a torus, switches of one tier) bulge upwards as
+  // arcs so that they do not lie on top of each other.
+  const bulge = (x1, y1, x2, y2) => (Math.abs(y1 - y2) < 1 && Math.abs(x1 - x2) > 1 ? Math.min(Math.abs(x2 - x1) / 4, 120) : 0);
+
   function line(x1, y1, x2, y2) {
-    const [a, b] = toScreen(x1, y1), [c, d] = toScreen(x2, y2);
-    ctx.beginPath(); ctx.moveTo(a, b); ctx.lineTo(c, d); ctx.stroke();
+    const [a, b] = toScreen(x1, y1), [c, d] = toScreen(x2, y2), h = bulge(x1, y1, x2, y2) * scale;
+    ctx.beginPath(); ctx.moveTo(a, b);
+    if (h) ctx.quadraticCurveTo((a + c) / 2, b - 2 * h, c, d); else ctx.lineTo(c, d);
+    ctx.stroke();
   }
+
+  // The middle of a line or arc, in world coordinates.
+  const mid = (x1, y1, x2, y2) => [(x1 + x2) / 2, (y1 + y2) / 2 - bulge(x1, y1, x2, y2)];
 
   function drawLink(l, width) {
     const ha = l.na.isHost ? l.na.h / 2 : 0, hb = l.nb.isHost ? l.nb.h / 2 : 0;
@@ -85,13 +94,13 @@ const view = (() => {
     ctx.setLineDash(l.state === 'down' ? [6, 4] : l.degraded ? [3, 2] : []);
     if (width) line(l.na.x + o, l.na.y - ha, l.nb.x + o, l.nb.y - hb);
     if (l.state === 'down') { // an X at the middle
-      const [mx, my] = toScreen((l.na.x + l.nb.x) / 2 + o, (l.na.y + l.nb.y) / 2);
+      const [mx, my] = toScreen(...mid(l.na.x + o, l.na.y, l.nb.x + o, l.nb.y));
       ctx.setLineDash([]); ctx.lineWidth = 2; ctx.strokeStyle = colour.down;
       ctx.beginPath(); ctx.moveTo(mx - 5, my - 5); ctx.lineTo(mx + 5, my + 5);
       ctx.moveTo(mx + 5, my - 5); ctx.lineTo(mx - 5, my + 5); ctx.stroke();
     }
     if (ring && ring.bottleneck === l.key) { // the ring's bottleneck, labelled
-      const [mx, my] = toScreen((l.na.x + l.nb.x) / 2 + o, (l.na.y + l.nb.y) / 2);
+      const [mx, my] = toScreen(...mid(l.na.x + o, l.na.y, l.nb.x + o, l.nb.y));
       ctx.setLineDash([]); ctx.strokeStyle = colour.bottleneck; ctx.lineWidth = Math.max(width, 3) + 3;
       line(l.na.x + o, l.na.y - ha, l.nb.x + o, l.nb.y - hb);
       ctx.fillStyle = colour.bottleneck; ctx.font = 'bold 11px system-ui, sans-serif'; ctx.textAlign = 'left';
@@ -163,6 +172,20 @@ const view = (() => {
     });
   }
 
+  // Distance from a point to a line or arc (arcs as 16 segments).
+  function distTo(px, py, x1, y1, x2, y2) {
+    const h = bulge(x1, y1, x2, y2);
+    if (!h) return distToSegment(px, py, x1, y1, x2, y2);
+    let best = Infinity, qx = x1, qy = y1;
+    for (let i = 1; i <= 16; i++) {
+      const t = i / 16, u = 1 - t;
+      const rx = u * u * x1 + 2 * u * t * ((x1 + x2) / 2) + t * t * x2, ry = u * u * y1 + 2 * u * t * (y1 - 2 * h) + t * t * y2;
+      best = Math.min(best, distToSegment(px, py, qx, qy, rx, ry));
+      qx = rx; qy = ry;
+    }
+    return best;
+  }
+
   function distToSegment(px, py, x1, y1, x2, y2) {
     const dx = x2 - x1, dy = y2 - y1, len = dx * dx + dy * dy;
     const t = len ? Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / len)) : 0;
@@ -180,11 +203,11 @@ const view = (() => {
     let best = null, bestD = 6 / scale;
     for (const l of m.links.values()) {
       if (l.state !== 'down' && !l.na.isHost && !l.nb.isHost && (gs[l.na.row] > 1 || gs[l.nb.row] > 1)) continue;
-      const o = l.off || 0, d = distToSegment(wx, wy, l.na.x + o, l.na.y, l.nb.x + o, l.nb.y);
+      const o = l.off || 0, d = distTo(wx, wy, l.na.x + o, l.na.y, l.nb.x + o, l.nb.y);
       if (d < bestD) { bestD = d; best = { link: l }; }
     }
     for (const g of aggregates) {
-      const d = distToSegment(wx, wy, g.xa, g.ya, g.xb, g.yb);
+      const d = distTo(wx, wy, g.xa, g.ya, g.xb, g.yb);
       if (d < bestD) { bestD = d; best = { aggregate: g }; }
     }
     return best;
@@ -236,5 +259,7 @@ const view = (() => {
     get scale() { return scale; },
     get selected() { return selected; },
     get aggregates() { return aggregates; },
+    midOf: (l) => mid(l.na.x + (l.off || 0), l.na.y, l.nb.x + (l.off || 0), l.nb.y),
+    midOfAggregate: (g) => mid(g.xa, g.ya, g.xb, g.yb),
   };
 })();
