@@ -18,7 +18,7 @@ const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '-o') out = args[++i].replace(/\.(svg|png)$/, '');
   else if (args[i] === '-t') title = args[++i];
-  else if (args[i] === '-h' || args[i] === '--help') files.length = 0, i = args.length;
+  else if (args[i] === '-h' || args[i] === '--help') { files.length = 0; break; }
   else files.push(args[i]);
 }
 if (!files.length) {
