@@ -319,10 +319,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
+# The VM's /tmp and /run are its own: share the working directory and the
+# project (its test scripts) when they lie there, as in a CI clone under /tmp.
+project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cwd=$(pwd -P)
-case $cwd in
-/tmp | /tmp/* | /run | /run/*) shares+=("$cwd") ;;
-esac
+for d in "$project" "$cwd"; do
+    case $d in
+    /tmp | /tmp/* | /run | /run/*)
+        [[ " ${shares[*]} " == *" $d "* ]] || shares+=("$d")
+        ;;
+    esac
+done
 : >"$ctl/shares"
 virtfs=()
 i=0
