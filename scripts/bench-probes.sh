@@ -68,7 +68,7 @@ echo "probe ring: $ring (host-name order 0,1,...,7 crosses the slow link 8 times
 busbw_of() {
     local order=$1 port=$((29000 + RANDOM % 1000)) i pids=()
     for i in $(seq 0 7); do
-        ip netns exec "$p-h$((i + 1))" env RANK=$i WORLD_SIZE=8 MASTER_ADDR=10.88.0.1 \
+        ip netns exec "$p-h$((i + 1))" env RANK="$i" WORLD_SIZE=8 MASTER_ADDR=10.88.0.1 \
             MASTER_PORT=$port FCOLL_TRANSPORT=tcp FCOLL_ALGO=ring FCOLL_RING_ORDER="$order" \
             timeout 300 "$perf" allreduce -b "$size" -e "$size" -n 4 -w 1 -J \
             >"$tmp/perf.$i" 2>&1 &
@@ -79,7 +79,7 @@ busbw_of() {
         "$tmp/perf.0" 2>/dev/null || echo 0
 }
 names=0,1,2,3,4,5,6,7
-for k in $(seq "$repeats"); do
+for _ in $(seq "$repeats"); do
     echo "$(busbw_of $names) $(busbw_of "$ring")" >>"$tmp/busbw"
 done
 /usr/bin/python3 - "$tmp/busbw" "$rate" "$size" <<'PY'

@@ -8,6 +8,7 @@ fabprobe=$1
 port=$((20000 + RANDOM % 20000))
 tmp=$(mktemp -d)
 pids=()
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
     rm -rf "$tmp"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced: a fabric of 8 hosts in network namespaces (DESIGN 4.3) for the
 # probe tests and benchmarks. Hosts PREFIX-h1..h8 (10.88.0.1..8) sit on two
 # leaf switches, bridges bra and brb in PREFIX-sw, joined by one
@@ -53,4 +54,5 @@ fp_fabric_down() {
     ip netns del "$p-sw" 2>/dev/null
 }
 
+# shellcheck disable=SC2034 # for the scripts that source this
 FP_HOSTS=10.88.0.1,10.88.0.2,10.88.0.3,10.88.0.4,10.88.0.5,10.88.0.6,10.88.0.7,10.88.0.8

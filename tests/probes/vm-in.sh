@@ -9,6 +9,7 @@ dev=${FM_VM_IBDEV:-rxe0}
 addr=${FM_VM_ADDR:-10.77.0.1}
 tmp=$(mktemp -d)
 srv=
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
     [ -z "$srv" ] || kill "$srv" 2>/dev/null || true
     rm -rf "$tmp"
