@@ -40,6 +40,8 @@ bin=$build/bin
 logs=$build/bench-logs
 mkdir -p "$logs"
 rm -f "$logs"/*.log
+gloo_store=$(mktemp -d)
+trap 'rm -rf "$gloo_store"' EXIT
 
 sizes=(8 65536 1048576 16777216 268435456)
 ranks=(2 4)
@@ -76,8 +78,13 @@ measure() { # CONFIG NP SIZE
     fcoll-tcp) cmd=("$bin/fcoll-run" -n "$np" env FCOLL_TRANSPORT=tcp FCOLL_SOCKET_IFNAME==lo "$bin/fcoll-perf" allreduce "${args[@]}" -c 1) ;;
     mpi-vader) cmd=($(mpirun_cmd vader "$np") "$bin/fcoll-peer-mpi" "${args[@]}") ;;
     mpi-tcp) cmd=($(mpirun_cmd tcp "$np") "$bin/fcoll-peer-mpi" "${args[@]}") ;;
-    gloo-ring) cmd=("$bin/fcoll-run" -n "$np" "$bin/fcoll-peer-gloo" -a ring "${args[@]}") ;;
-    gloo-hd) cmd=("$bin/fcoll-run" -n "$np" "$bin/fcoll-peer-gloo" -a hd "${args[@]}") ;;
+    gloo-ring | gloo-hd)
+        # Gloo's FileStore never removes its keys: a fresh directory per run,
+        # or a reused port would meet the last run's keys.
+        cmd=("$bin/fcoll-run" -n "$np" env GLOO_STORE_DIR="$gloo_store/$cfg-$np-$size"
+            "$bin/fcoll-peer-gloo" -a "${cfg#gloo-}" "${args[@]}")
+        mkdir -p "$gloo_store/$cfg-$np-$size"
+        ;;
     esac
     case $cfg in
     mpi-*) [ -x "$bin/fcoll-peer-mpi" ] || { echo n/a; return; } ;;

@@ -4,7 +4,9 @@
  * -a ring|hd for AllreduceRing or AllreduceHalvingDoubling. Ranks come from
  * RANK/WORLD_SIZE (fcoll-run sets them); they meet through a FileStore in
  * $GLOO_STORE_DIR (default /tmp), keyed by MASTER_PORT so that concurrent
- * jobs do not mix.
+ * jobs do not mix. FileStore never removes its keys, so a later job on the
+ * same port needs a fresh directory (scripts/bench-collectives.sh gives
+ * every run one).
  */
 #include <gloo/allreduce_halving_doubling.h>
 #include <gloo/allreduce_ring.h>
