@@ -13,15 +13,20 @@ else
     sudo "$root/scripts/install-deps.sh"
 fi
 
+# run_suite DIR "CTEST ARGS" CMAKE ARGS...
 run_suite() {
-    local dir=$1
-    shift
+    local dir=$1 ctest_args=$2
+    shift 2
     cmake -S "$root" -B "$root/$dir" -DFM_WERROR=ON "$@" >/dev/null
     cmake --build "$root/$dir" -j "$jobs"
-    (cd "$root/$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
+    # shellcheck disable=SC2086
+    (cd "$root/$dir" && ctest --output-on-failure -j "$jobs" --timeout 900 $ctest_args)
 }
 
 echo "=== normal build (-Werror) ==="
-run_suite build
-echo "=== AddressSanitizer + UndefinedBehaviorSanitizer build ==="
-run_suite build-asan -DFM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+run_suite build ""
+# The sanitizer run leaves out the tests that boot the Soft-RoCE VM: under
+# TCG emulation a sanitized build takes several minutes more there, which
+# would push CI past its time budget; the normal run covers them.
+echo "=== AddressSanitizer + UndefinedBehaviorSanitizer build (all but the VM tests) ==="
+run_suite build-asan "-LE vm" -DFM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
