@@ -13,6 +13,13 @@ else
     sudo "$root/scripts/install-deps.sh"
 fi
 
+echo "=== format (.clang-format) ==="
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+    "$root/scripts/check-format.sh"
+else
+    echo "not a git checkout: format check skipped"
+fi
+
 # run_suite DIR "CTEST ARGS" CMAKE ARGS...
 run_suite() {
     local dir=$1 ctest_args=$2
