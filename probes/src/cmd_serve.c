@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +14,20 @@
 #include "net.h"
 #include "probe.h"
 
+/* At most this many connections are served at once; more are closed. */
+#define MAX_ACTIVE 64
+
 struct conn {
     int fd;
     const struct fprobe_ib_opts *ib;
+    atomic_int *active;
 };
 
 static void *conn_main(void *arg)
 {
     struct conn *c = arg;
     fprobe_serve_conn(c->fd, c->ib);
+    atomic_fetch_sub(c->active, 1);
     free(c);
     return NULL;
 }
@@ -60,6 +66,7 @@ int fprobe_cmd_serve(int argc, char **argv)
     int lfd = fprobe_listen(listen_on);
     if (lfd < 0)
         return 1;
+    atomic_int active = 0;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -71,15 +78,17 @@ int fprobe_cmd_serve(int argc, char **argv)
             fprobe_log("accept: %s", strerror(errno));
             break;
         }
-        struct conn *c = malloc(sizeof(*c));
+        struct conn *c = atomic_load(&active) < MAX_ACTIVE ? malloc(sizeof(*c)) : NULL;
         pthread_t t;
         if (c == NULL) {
             close(fd);
             continue;
         }
-        *c = (struct conn){.fd = fd, .ib = &ib};
+        *c = (struct conn){.fd = fd, .ib = &ib, .active = &active};
+        atomic_fetch_add(&active, 1);
         if (pthread_create(&t, &attr, conn_main, c) != 0) {
             fprobe_log("cannot start a connection thread");
+            atomic_fetch_sub(&active, 1);
             close(fd);
             free(c);
         }

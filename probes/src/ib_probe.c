@@ -11,14 +11,18 @@
 #include "log.h"
 #include "net.h"
 
-static int post_write(struct fprobe_ib_conn *c, uint32_t size)
+/* Bandwidth probes ask for one completion per SIGNAL_EVERY writes, as
+ * perftest's --cq-mod does: a completion per write costs the sender. */
+#define SIGNAL_EVERY 16
+
+static int post_write(struct fprobe_ib_conn *c, uint32_t size, int signaled)
 {
     struct ibv_sge sge = {.addr = (uintptr_t)c->buf, .length = size, .lkey = c->mr->lkey};
     struct ibv_send_wr wr = {
         .sg_list = &sge,
         .num_sge = 1,
         .opcode = IBV_WR_RDMA_WRITE,
-        .send_flags = IBV_SEND_SIGNALED,
+        .send_flags = signaled ? IBV_SEND_SIGNALED : 0,
         .wr.rdma = {.remote_addr = c->remote.addr + size, .rkey = c->remote.rkey},
     };
     struct ibv_send_wr *bad;
@@ -47,9 +51,10 @@ static int bw_client(struct fprobe_ib_conn *c, const struct fprobe_req *req,
     uint64_t posted = 0, done = 0, start = fprobe_now_ns();
     uint64_t end = start + (uint64_t)req->duration_ms * 1000000u;
     uint64_t give_up = end + (uint64_t)FPROBE_IO_MS * 1000000u;
+    /* Posting stops at the end of the duration, at a whole signaled batch. */
     for (uint64_t now = start; done < posted || now < end; now = fprobe_now_ns()) {
-        while (now < end && posted - done < FPROBE_IB_DEPTH) {
-            if (post_write(c, req->size) != 0) {
+        while ((now < end || posted % SIGNAL_EVERY != 0) && posted - done < FPROBE_IB_DEPTH) {
+            if (post_write(c, req->size, posted % SIGNAL_EVERY == SIGNAL_EVERY - 1) != 0) {
                 fprobe_res_fail(res, "ibv_post_send: %s", strerror(errno));
                 return -1;
             }
@@ -58,7 +63,7 @@ static int bw_client(struct fprobe_ib_conn *c, const struct fprobe_req *req,
         int n = poll_some(c, res);
         if (n < 0)
             return -1;
-        done += (uint64_t)n;
+        done += (uint64_t)n * SIGNAL_EVERY;
         if (now > give_up) {
             fprobe_res_fail(res, "writes did not complete in time");
             return -1;
@@ -80,21 +85,28 @@ static int wait_byte(const struct fprobe_ib_conn *c, uint32_t size, char seq, ui
     return 0;
 }
 
-static int write_seq(struct fprobe_ib_conn *c, uint32_t size, char seq, uint64_t deadline,
-                     struct fprobe_result *res)
+/* Writes seq into the peer's receive half; completions are reaped without
+ * waiting (one per SIGNAL_EVERY writes) unless the send queue is full. */
+static int write_seq(struct fprobe_ib_conn *c, uint32_t size, char seq, uint64_t *posted,
+                     uint64_t *done, uint64_t deadline, struct fprobe_result *res)
 {
     c->buf[size - 1] = seq;
-    if (post_write(c, size) != 0) {
+    if (post_write(c, size, *posted % SIGNAL_EVERY == SIGNAL_EVERY - 1) != 0) {
         fprobe_res_fail(res, "ibv_post_send: %s", strerror(errno));
         return -1;
     }
-    int n;
-    while ((n = poll_some(c, res)) == 0)
+    (*posted)++;
+    do {
+        int n = poll_some(c, res);
+        if (n < 0)
+            return -1;
+        *done += (uint64_t)n * SIGNAL_EVERY;
         if (fprobe_now_ns() > deadline) {
-            fprobe_res_fail(res, "write did not complete in time");
+            fprobe_res_fail(res, "writes did not complete in time");
             return -1;
         }
-    return n < 0 ? -1 : 0;
+    } while (*posted - *done >= FPROBE_IB_DEPTH - SIGNAL_EVERY);
+    return 0;
 }
 
 static int lat(struct fprobe_ib_conn *c, const struct fprobe_req *req, int client,
@@ -102,6 +114,7 @@ static int lat(struct fprobe_ib_conn *c, const struct fprobe_req *req, int clien
 {
     uint64_t deadline = fprobe_now_ns() + (uint64_t)(req->duration_ms + FPROBE_IO_MS) * 1000000u;
     uint64_t *rtt = client ? malloc(req->iters * sizeof(*rtt)) : NULL;
+    uint64_t posted = 0, done = 0;
     if (client && rtt == NULL) {
         fprobe_res_fail(res, "out of memory");
         return -1;
@@ -111,13 +124,13 @@ static int lat(struct fprobe_ib_conn *c, const struct fprobe_req *req, int clien
         char seq = (char)(i % 250 + 1);
         uint64_t t = fprobe_now_ns();
         if (client)
-            rc = write_seq(c, req->size, seq, deadline, res);
+            rc = write_seq(c, req->size, seq, &posted, &done, deadline, res);
         if (rc == 0 && wait_byte(c, req->size, seq, deadline) != 0) {
             fprobe_res_fail(res, "ping-pong %u: no write from the peer in time", i);
             rc = -1;
         }
         if (rc == 0 && !client)
-            rc = write_seq(c, req->size, seq, deadline, res);
+            rc = write_seq(c, req->size, seq, &posted, &done, deadline, res);
         if (client)
             rtt[i] = fprobe_now_ns() - t;
     }

@@ -34,16 +34,19 @@ static void add_addrs(struct fprobe_netdev *nd, struct nl_cache *addrs)
     }
 }
 
+/* The link by the ifindex RDMA netlink gave, else by name. */
 static int fill(struct fprobe_netdev *nd, struct nl_sock *sk, struct nl_cache *addrs,
-                const char *name, const char *root)
+                const struct fprobe_port *p, const char *root)
 {
     struct rtnl_link *link = NULL;
-    int rc = rtnl_link_get_kernel(sk, 0, name, &link);
+    const char *name = port_netdev(p);
+    int rc =
+        rtnl_link_get_kernel(sk, (int)p->nl.netdev_index, p->nl.netdev_index ? NULL : name, &link);
     if (rc < 0) {
         fprobe_log("rtnetlink: link %s: %s", name, nl_geterror(rc));
         return -1;
     }
-    snprintf(nd->name, sizeof(nd->name), "%s", name);
+    snprintf(nd->name, sizeof(nd->name), "%s", rtnl_link_get_name(link));
     nd->ifindex = rtnl_link_get_ifindex(link);
     nd->mtu = rtnl_link_get_mtu(link);
     struct nl_addr *mac = rtnl_link_get_addr(link);
@@ -54,7 +57,7 @@ static int fill(struct fprobe_netdev *nd, struct nl_sock *sk, struct nl_cache *a
     uint64_t speed;
     nd->speed_mbps = -1;
     /* Virtual links (veth) say -1 or refuse; both mean unknown. */
-    if (fprobe_read_u64(&speed, "%s/class/net/%s/speed", root, name) == 0 && speed < 10000000)
+    if (fprobe_read_u64(&speed, "%s/class/net/%s/speed", root, nd->name) == 0 && speed < 10000000)
         nd->speed_mbps = (long)speed;
     add_addrs(nd, addrs);
     return 0;
@@ -76,10 +79,9 @@ int fprobe_inv_netdevs(struct fprobe_inventory *inv, const char *root)
     for (size_t i = 0; i < inv->n_devs; i++) {
         for (size_t j = 0; j < inv->devs[i].n_ports; j++) {
             struct fprobe_port *p = &inv->devs[i].ports[j];
-            const char *name = port_netdev(p);
-            if (name == NULL)
+            if (port_netdev(p) == NULL)
                 continue;
-            if (fill(&p->netdev, sk, addrs, name, root) == 0)
+            if (fill(&p->netdev, sk, addrs, p, root) == 0)
                 p->has_netdev = 1;
             else
                 failed = 1;

@@ -42,8 +42,8 @@ static int run_kind(int fd, const struct fprobe_req *req, const struct fprobe_ib
     case FPROBE_IB_BW:
     case FPROBE_IB_LAT:
         return fprobe_ib_client(fd, req, ib, res);
-    default: /* FPROBE_RELAY: the peer runs it and answers */
-        fprobe_set_timeout(fd, fprobe_probe_budget_ms(req) + FPROBE_IO_MS);
+    default: /* FPROBE_RELAY: the peer runs it (connect, answer, probe) and answers */
+        fprobe_set_timeout(fd, fprobe_probe_budget_ms(req) + 2 * FPROBE_IO_MS + FPROBE_CONNECT_MS);
         return recv_res(fd, res, "relayed result");
     }
 }

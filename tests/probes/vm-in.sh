@@ -107,25 +107,33 @@ perf_bw() {
     local port=$1
     timeout 120 ib_write_bw -d "$dev" -x "$gid" -s $size -D $secs -p "$port" --report_gbits \
         >"$tmp/perf-srv" 2>&1 &
-    local s=$!
-    sleep 1
+    local s=$! i
+    for i in $(seq 100); do # the server listens once it has set up
+        [ -z "$(ss -Hltn "sport = :$port")" ] || break
+        sleep 0.1
+    done
     timeout 120 ib_write_bw -d "$dev" -x "$gid" -s $size -D $secs -p "$port" --report_gbits \
         "$addr" >"$tmp/perf-cli" 2>&1
     wait $s || true
-    awk '$1 == '$size' {print $4}' "$tmp/perf-cli"
+    awk '$1 == '$size' {print $4}' "$tmp/perf-cli" | grep . || cat "$tmp/perf-srv" "$tmp/perf-cli" >&2
 }
-# Alternate the two so that drift in the VM hits both alike.
-f1=$(fab_bw)
-p1=$(perf_bw 18700)
-f2=$(fab_bw)
-p2=$(perf_bw 18701)
-/usr/bin/python3 - "$f1" "$f2" "$p1" "$p2" <<'PY' || fail=1
-import sys
-f1, f2, p1, p2 = map(float, sys.argv[1:])
-fab, perf = (f1 + f2) / 2, (p1 + p2) / 2
-ratio = fab / perf
-print(f"# ib-bw 64 KiB: fabprobe {f1:.3f} {f2:.3f} Gb/s, ib_write_bw {p1:.3f} {p2:.3f} Gb/s, "
-      f"ratio {ratio:.3f}")
+# Alternate the two, three runs each, so that drift in the VM (TCG on a
+# shared machine) hits both alike; compare the best runs (noise from other
+# load only ever slows a run down), and print the medians too.
+fab=()
+perf=()
+for k in 0 1 2; do
+    fab+=("$(fab_bw)")
+    perf+=("$(perf_bw $((18700 + k)))")
+done
+/usr/bin/python3 - "${fab[@]}" "${perf[@]}" <<'PY' || fail=1
+import statistics, sys
+v = list(map(float, sys.argv[1:]))
+fab, perf = v[:3], v[3:]
+ratio = max(fab) / max(perf)
+print("# ib-bw 64 KiB, Gb/s: fabprobe %s, ib_write_bw %s; ratio of best %.3f, of medians %.3f"
+      % (" ".join("%.3f" % x for x in fab), " ".join("%.3f" % x for x in perf), ratio,
+         statistics.median(fab) / statistics.median(perf)))
 if abs(ratio - 1) <= 0.10:
     print("ok - fabprobe ib-bw within 10% of ib_write_bw")
 else:
@@ -140,8 +148,8 @@ else
     fail=1
 fi
 # For reference (perftest's cycle-based clock is unreliable under TCG).
-timeout 120 ib_write_lat -F -d "$dev" -x "$gid" -s 4096 -n 300 -p 18702 >/dev/null 2>&1 &
+timeout 120 ib_write_lat -F -d "$dev" -x "$gid" -s 4096 -n 300 -p 18710 >/dev/null 2>&1 &
 sleep 1
 echo "# ib_write_lat 4 KiB (bytes iters t_min t_max t_typical ...): $(timeout 120 ib_write_lat \
-    -F -d "$dev" -x "$gid" -s 4096 -n 300 -p 18702 "$addr" 2>&1 | awk '$1 == 4096')"
+    -F -d "$dev" -x "$gid" -s 4096 -n 300 -p 18710 "$addr" 2>&1 | awk '$1 == 4096')"
 exit $fail
