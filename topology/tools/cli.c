@@ -1,4 +1,5 @@
 /* Helpers shared by the fabtopo subcommands. */
+#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -37,4 +38,21 @@ bool cli_parse_format(const char *cmd, const char *name, ftopo_format *out)
     fprintf(stderr, "fabtopo %s: unknown format '%s' (ibnetdiscover, cache, json, dot, graphml)\n",
             cmd, name);
     return false;
+}
+
+int cli_common_opt(const char *cmd, int c, ftopo_format *format, bool *verbose,
+                   void (*usage)(FILE *out))
+{
+    if (c == 'f' && format)
+        return cli_parse_format(cmd, optarg, format) ? CLI_CONTINUE : CLI_EXIT_USAGE;
+    if (c == 'v') {
+        *verbose = true;
+        return CLI_CONTINUE;
+    }
+    if (c == 'h') {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    usage(stderr);
+    return CLI_EXIT_USAGE;
 }

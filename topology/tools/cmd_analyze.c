@@ -81,19 +81,12 @@ int fabtopo_cmd_analyze(int argc, char **argv)
         case 'S':
             strict = true;
             break;
-        case 'f':
-            if (!cli_parse_format("analyze", optarg, &format))
-                return CLI_EXIT_USAGE;
+        default: {
+            int rc = cli_common_opt("analyze", c, &format, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     if (optind != argc - 1 || !lfts_path) {

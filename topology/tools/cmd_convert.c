@@ -43,15 +43,12 @@ int fabtopo_cmd_convert(int argc, char **argv)
             if (!cli_parse_format("convert", optarg, &to))
                 return CLI_EXIT_USAGE;
             break;
-        case 'v':
-            verbose = true;
+        default: {
+            int rc = cli_common_opt("convert", c, NULL, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     if (argc - optind != 2) {

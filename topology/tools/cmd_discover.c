@@ -72,25 +72,18 @@ int fabtopo_cmd_discover(int argc, char **argv)
         case 'm':
             ok = parse_count(optarg, &opts.max_hops);
             break;
-        case 'f':
-            if (!cli_parse_format("discover", optarg, &format))
-                return CLI_EXIT_USAGE;
-            break;
         case 'o':
             out = optarg;
             break;
         case 'c':
             opts.cache_path = optarg;
             break;
-        case 'v':
-            verbose = true;
+        default: {
+            int rc = cli_common_opt("discover", c, &format, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
         if (!ok) {
             fprintf(stderr, "fabtopo discover: -%c needs a non-negative number, not '%s'\n", c,

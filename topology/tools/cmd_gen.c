@@ -123,19 +123,12 @@ int fabtopo_cmd_gen(int argc, char **argv)
         case 'o':
             out = optarg;
             break;
-        case 'f':
-            if (!cli_parse_format("gen", optarg, &format))
-                return CLI_EXIT_USAGE;
+        default: {
+            int rc = cli_common_opt("gen", c, &format, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     if (!kind && optind < argc)

@@ -104,19 +104,12 @@ int fabtopo_cmd_lfts(int argc, char **argv)
         case 'g':
             g2l_path = optarg;
             break;
-        case 'f':
-            if (!cli_parse_format("lfts", optarg, &format))
-                return CLI_EXIT_USAGE;
+        default: {
+            int rc = cli_common_opt("lfts", c, &format, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     const char *fabric_path = optind < argc ? argv[optind] : NULL;

@@ -207,10 +207,6 @@ int fabtopo_cmd_ring(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             }
             break;
-        case 'f':
-            if (!cli_parse_format("ring", optarg, &format))
-                return CLI_EXIT_USAGE;
-            break;
         case 'B':
             bo.placements = strtoull(optarg, NULL, 10);
             break;
@@ -229,15 +225,12 @@ int fabtopo_cmd_ring(int argc, char **argv)
         case OPT_CONGEST:
             bo.congest = true;
             break;
-        case 'v':
-            bo.verbose = true;
+        default: {
+            int rc = cli_common_opt("ring", c, &format, &bo.verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     if (optind != argc - 1 || !lfts_path == !engine || (!hosts_path && !bo.placements)) {

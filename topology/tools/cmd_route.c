@@ -168,14 +168,8 @@ int fabtopo_cmd_route(int argc, char **argv)
             max_vls = (int)v;
             break;
         }
-        case 'v':
-            verbose = true;
-            break;
         case 'L':
             return list_engines();
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
         case 'l':
             if (!parse_lid_mode(optarg, &ropts.lid_mode)) {
                 fprintf(stderr, "fabtopo route: unknown LID mode '%s' (auto, fabric, assign)\n",
@@ -193,13 +187,12 @@ int fabtopo_cmd_route(int argc, char **argv)
             ropts.lmc = (uint8_t)v;
             break;
         }
-        case 'f':
-            if (!cli_parse_format("route", optarg, &format))
-                return CLI_EXIT_USAGE;
+        default: {
+            int rc = cli_common_opt("route", c, &format, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     if (optind != argc - 1 || !engine) {

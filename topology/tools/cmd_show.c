@@ -110,22 +110,15 @@ int fabtopo_cmd_show(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:jvh", options, NULL)) != -1) {
         switch (c) {
-        case 'f':
-            if (!cli_parse_format("show", optarg, &format))
-                return CLI_EXIT_USAGE;
-            break;
         case 'j':
             json = true;
             break;
-        case 'v':
-            verbose = true;
+        default: {
+            int rc = cli_common_opt("show", c, &format, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     if (optind != argc - 1) {

@@ -110,19 +110,12 @@ int fabtopo_cmd_trace(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             }
             break;
-        case 'f':
-            if (!cli_parse_format("trace", optarg, &format))
-                return CLI_EXIT_USAGE;
+        default: {
+            int rc = cli_common_opt("trace", c, &format, &verbose, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
             break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            usage(stderr);
-            return CLI_EXIT_USAGE;
+        }
         }
     }
     if (optind != argc - 3 || !lfts_path) {
