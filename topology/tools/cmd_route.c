@@ -3,11 +3,10 @@
  * `opensm -R file -U FILE`). */
 #include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_routes.h"
 
 static void usage(FILE *out)
 {
@@ -46,21 +45,6 @@ static int list_engines(void)
     for (size_t i = 0; i < ftopo_route_engine_count(); i++)
         printf("%-8s %s\n", ftopo_route_engine_name(i), ftopo_route_engine_summary(i));
     return CLI_EXIT_OK;
-}
-
-static bool parse_lid_mode(const char *text, ftopo_lid_mode *out)
-{
-    static const struct {
-        const char *name;
-        ftopo_lid_mode mode;
-    } modes[] = {
-        {"auto", FTOPO_LIDS_AUTO}, {"fabric", FTOPO_LIDS_FABRIC}, {"assign", FTOPO_LIDS_ASSIGN}};
-    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-        if (strcmp(text, modes[i].name) == 0) {
-            *out = modes[i].mode;
-            return true;
-        }
-    return false;
 }
 
 /* Seconds on `clock` since *t0: wall time (CLOCK_MONOTONIC) and this
@@ -171,7 +155,7 @@ int fabtopo_cmd_route(int argc, char **argv)
         case 'L':
             return list_engines();
         case 'l':
-            if (!parse_lid_mode(optarg, &ropts.lid_mode)) {
+            if (!cli_parse_lid_mode(optarg, &ropts.lid_mode)) {
                 fprintf(stderr, "fabtopo route: unknown LID mode '%s' (auto, fabric, assign)\n",
                         optarg);
                 return CLI_EXIT_USAGE;
