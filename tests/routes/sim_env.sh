@@ -1,6 +1,7 @@
 # Shared by the route tests under ibsim + OpenSM (sourced, not run).
 # Starts a private simulator, runs OpenSM sweeps on it, cleans up on exit.
 # Usage: . sim_env.sh; sim_start NETFILE; sim_opensm [opensm args]; ...
+# (or sim_up NETFILE for all three steps)
 # Exit 77 (ctest SKIP) when a tool is missing, with the reason on stderr.
 
 SIM_PRELOAD=/usr/lib/x86_64-linux-gnu/umad2sim/libumad2sim.so
@@ -62,6 +63,13 @@ sim_opensm() {
         tail -20 "$SIM_DIR/osm/osm.log" >&2
         return 1
     }
+}
+
+# sim_up NETFILE: sim_require, sim_start NETFILE and one sim_opensm sweep.
+sim_up() {
+    sim_require
+    sim_start "$1"
+    sim_opensm
 }
 
 # Entries of an LFT dump or ibroute output as "GUID LID PORT" lines

@@ -8,10 +8,8 @@ set -eu
 FABTOPO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sim_env.sh"
-sim_require
-sim_start "$HERE/fat-tree-64lids.net"
+sim_up "$HERE/fat-tree-64lids.net"
 D=$SIM_DIR
-sim_opensm
 
 sim_run "$FABTOPO" lfts --live -o "$D/live.dump"
 lft_entries "$D/live.dump" >"$D/ours"

@@ -8,10 +8,8 @@ set -eu
 FABTOPO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sim_env.sh"
-sim_require
-sim_start "$HERE/fat-tree-64lids.net"
+sim_up "$HERE/fat-tree-64lids.net"
 D=$SIM_DIR
-sim_opensm
 sim_run ibnetdiscover >"$D/fabric.net" 2>/dev/null
 if ! "$FABTOPO" show "$D/fabric.net" >"$D/show.txt" 2>&1; then
     grep -q "not built" "$D/show.txt" && sim_skip "the ibnetdiscover reader is not built yet"
