@@ -36,15 +36,9 @@ PLACEMENTS=${PLACEMENTS:-100}
 SEED=${SEED:-1}
 WORK=$(mktemp -d /tmp/bench-planner.XXXXXX)
 export IBSIM_SOCKNAME=benchplan$$
-IBSIM_PID=
-cleanup() {
-    [ -n "$IBSIM_PID" ] && kill "$IBSIM_PID" 2>/dev/null && wait "$IBSIM_PID" 2>/dev/null
-    if [ "${KEEP:-0}" = 1 ]; then echo "work dir: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-echo "bench-planner: $(date -u '+%F %T') UTC on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "OpenSM $(opensm --version 2>/dev/null | sed -n 's/^OpenSM //p' | head -1), $(git -C "$ROOT" log -1 --format=%h)"
+# shellcheck source=scripts/benchlib.sh
+. "$ROOT/scripts/benchlib.sh"
+bench_banner bench-planner
 
 start_ibsim() { # NETFILE DIR
     local limits
@@ -60,12 +54,6 @@ start_ibsim() { # NETFILE DIR
     echo "ibsim did not start"
     tail -3 "$2/ibsim.log"
     return 1
-}
-
-stop_ibsim() {
-    kill "$IBSIM_PID" 2>/dev/null
-    wait "$IBSIM_PID" 2>/dev/null
-    IBSIM_PID=
 }
 
 opensm_once() { # DIR LOG ARGS...

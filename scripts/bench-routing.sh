@@ -40,15 +40,9 @@ REPEAT=${REPEAT:-3}
 OUR_ENGINES=$("$FABTOPO" route --list | awk '{print $1}')
 WORK=$(mktemp -d /tmp/bench-routing.XXXXXX)
 export IBSIM_SOCKNAME=benchroute$$
-IBSIM_PID=
-cleanup() {
-    [ -n "$IBSIM_PID" ] && kill "$IBSIM_PID" 2>/dev/null && wait "$IBSIM_PID" 2>/dev/null
-    if [ "${KEEP:-0}" = 1 ]; then echo "work dir: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-echo "bench-routing: $(date -u '+%F %T') UTC on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "OpenSM $(opensm --version 2>/dev/null | sed -n 's/^OpenSM //p' | head -1), $(git -C "$ROOT" log -1 --format=%h)"
+# shellcheck source=scripts/benchlib.sh
+. "$ROOT/scripts/benchlib.sh"
+bench_banner bench-routing
 
 # score FABRIC DUMP -> "a2a_flows a2a_load shift_flows credit_loop lost"
 score() {
@@ -94,12 +88,6 @@ start_ibsim() { # NETFILE DIR
     echo "ibsim did not start"
     cat "$2/ibsim.log"
     return 1
-}
-
-stop_ibsim() {
-    kill "$IBSIM_PID" 2>/dev/null
-    wait "$IBSIM_PID" 2>/dev/null
-    IBSIM_PID=
 }
 
 opensm_once() { # DIR LOG ARGS...
