@@ -1,7 +1,7 @@
 # Shared by the route tests under ibsim + OpenSM (sourced, not run).
 # Starts a private simulator, runs OpenSM sweeps on it, cleans up on exit.
 # Usage: . sim_env.sh; sim_start NETFILE; sim_opensm [opensm args]; ...
-# (or sim_up NETFILE for all three steps)
+# (sim_up NETFILE [opensm args] does both)
 # Exit 77 (ctest SKIP) when a tool is missing, with the reason on stderr.
 
 SIM_PRELOAD=/usr/lib/x86_64-linux-gnu/umad2sim/libumad2sim.so
@@ -65,11 +65,23 @@ sim_opensm() {
     }
 }
 
-# sim_up NETFILE: sim_require, sim_start NETFILE and one sim_opensm sweep.
+# sim_up NETFILE [OPENSM ARGS]: sim_start NETFILE, then one sim_opensm sweep.
 sim_up() {
-    sim_require
     sim_start "$1"
-    sim_opensm
+    shift
+    sim_opensm "$@"
+}
+
+# sim_ibnetdiscover FABTOPO: the fabric as ibnetdiscover sees it, in
+# SIM_DIR/fabric.net; skips the test when FABTOPO's reader is not built yet,
+# fails it when FABTOPO cannot read the file.
+sim_ibnetdiscover() {
+    sim_run ibnetdiscover >"$SIM_DIR/fabric.net" 2>/dev/null
+    if ! "$1" show "$SIM_DIR/fabric.net" >"$SIM_DIR/show.txt" 2>&1; then
+        grep -q "not built" "$SIM_DIR/show.txt" && sim_skip "the ibnetdiscover reader is not built yet"
+        cat "$SIM_DIR/show.txt" >&2
+        exit 1
+    fi
 }
 
 # Entries of an LFT dump or ibroute output as "GUID LID PORT" lines

@@ -8,6 +8,7 @@ set -eu
 FABTOPO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sim_env.sh"
+sim_require
 sim_up "$HERE/fat-tree-64lids.net"
 D=$SIM_DIR
 

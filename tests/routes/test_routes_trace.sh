@@ -8,14 +8,10 @@ set -eu
 FABTOPO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sim_env.sh"
+sim_require
 sim_up "$HERE/fat-tree-64lids.net"
 D=$SIM_DIR
-sim_run ibnetdiscover >"$D/fabric.net" 2>/dev/null
-if ! "$FABTOPO" show "$D/fabric.net" >"$D/show.txt" 2>&1; then
-    grep -q "not built" "$D/show.txt" && sim_skip "the ibnetdiscover reader is not built yet"
-    cat "$D/show.txt" >&2
-    exit 1
-fi
+sim_ibnetdiscover "$FABTOPO"
 sim_run "$FABTOPO" lfts --live -o "$D/live.dump" "$D/fabric.net"
 
 # LIDs by description in this fabric: hosts 2.., switches from the dump.
