@@ -4,6 +4,7 @@
 #include "api.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +201,13 @@ void fabd_api_ring(fabd_api *api, const fabd_req *req, fabd_reply *rep)
     fabd_plan_release(plan);
 }
 
+/* JSON has no infinity: a plan that must cross a down link has an
+ * infinite load, shown as null. */
+static json_object *finite_or_null(double v)
+{
+    return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
 void fabd_api_plans(fabd_api *api, const fabd_req *req, fabd_reply *rep)
 {
     const char *rest = req->path + strlen("/api/v1/plans");
@@ -241,8 +249,8 @@ void fabd_api_plans(fabd_api *api, const fabd_req *req, fabd_reply *rep)
         json_object_object_add(o, "created_at", json_object_new_double(p->created_at));
         json_object_object_add(o, "hosts", json_object_new_uint64(p->num_hosts));
         json_object_object_add(o, "channels", json_object_new_int(p->channels));
-        json_object_object_add(o, "max_load", json_object_new_double(p->plan.max_load));
-        json_object_object_add(o, "busbw_gbps", json_object_new_double(p->plan.busbw_gbps));
+        json_object_object_add(o, "max_load", finite_or_null(p->plan.max_load));
+        json_object_object_add(o, "busbw_gbps", finite_or_null(p->plan.busbw_gbps));
         json_object_array_add(arr, o);
         fabd_plan_release(plans[i]);
     }
