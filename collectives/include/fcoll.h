@@ -230,10 +230,13 @@ FCOLL_API fcoll_status_t fcoll_comm_init_rank_config(fcoll_comm_t **comm, int nr
  * NULL. Ownership as for fcoll_comm_init_rank. */
 FCOLL_API fcoll_status_t fcoll_comm_init_env(fcoll_comm_t **comm, const fcoll_config_t *cfg);
 
-/* Frees the communicator and everything it holds; comm may be NULL. Sends
- * nothing to peers. Non-blocking operations still queued run to completion
- * (or their timeout) first; requests must not be used afterwards, so wait
- * for them before destroying. */
+/* Frees the communicator and everything it holds; comm may be NULL.
+ * Non-blocking operations still queued run to completion (or their timeout)
+ * first; requests must not be used afterwards, so wait for them before
+ * destroying. While the communicator is healthy, destroy is collective: it
+ * waits (at most the operation timeout) until every rank has reached it, so
+ * that no rank closes connections a peer's last operation still needs; after
+ * an error or fcoll_comm_abort it returns at once. */
 FCOLL_API fcoll_status_t fcoll_comm_destroy(fcoll_comm_t *comm);
 
 /* Makes every operation in progress on comm (in any thread) and every later

@@ -329,6 +329,14 @@ fcoll_status_t fcoll_comm_init_rank(fcoll_comm_t **comm, int nranks, fcoll_uniqu
 
 fcoll_status_t fcoll_comm_destroy(fcoll_comm_t *comm)
 {
+    /* A rank may reach destroy while a peer's part of the last operation
+     * still needs this rank's connections (flow-control replies, a chain
+     * hop): closing them would fail that peer. So a healthy communicator
+     * first meets every rank in a barrier, bounded by the operation timeout;
+     * after an error or abort there is nobody to wait for. */
+    if (comm != NULL && comm->nranks > 1 && !atomic_load(&comm->aborted) &&
+        atomic_load(&comm->error) == FCOLL_OK)
+        (void)fcoll_barrier(comm);
     comm_free(comm);
     return FCOLL_OK;
 }
