@@ -79,8 +79,9 @@ static int read_gids(struct fprobe_port *p, const char *pdir)
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         char gid[64];
+        /* A GID in sysfs is 39 characters; anything longer is not one. */
         if (e->d_name[0] == '.' || fprobe_read_line(gid, sizeof(gid), "%s/%s", dir, e->d_name) ||
-            is_zero_gid(gid))
+            is_zero_gid(gid) || strlen(gid) >= sizeof(p->gids->gid))
             continue;
         struct fprobe_gid *g = realloc(p->gids, (p->n_gids + 1) * sizeof(*g));
         if (g == NULL) {
@@ -91,7 +92,7 @@ static int read_gids(struct fprobe_port *p, const char *pdir)
         g = &g[p->n_gids++];
         memset(g, 0, sizeof(*g));
         g->index = (unsigned)strtoul(e->d_name, NULL, 10);
-        snprintf(g->gid, sizeof(g->gid), "%s", gid);
+        memcpy(g->gid, gid, strlen(gid) + 1);
         fprobe_read_line(g->type, sizeof(g->type), "%s/gid_attrs/types/%s", pdir, e->d_name);
         fprobe_read_line(g->netdev, sizeof(g->netdev), "%s/gid_attrs/ndevs/%s", pdir, e->d_name);
     }
