@@ -62,6 +62,11 @@ sim_stop() {
         wait "$SIM_PID" 2>/dev/null || true
         SIM_PID=
     fi
+    if [ -n "$SIM_DIR" ]; then
+        # Programs run after the simulator must not name its removed
+        # suppression files.
+        export ASAN_OPTIONS=${SIM_SAVED_ASAN_OPTIONS-} LSAN_OPTIONS=${SIM_SAVED_LSAN_OPTIONS-}
+    fi
     if [ -n "$SIM_DIR" ] && [ -d "$SIM_DIR" ]; then
         if [ -n "${SIM_KEEP:-}" ]; then
             sim_log "kept $SIM_DIR"
@@ -134,6 +139,9 @@ sim_start() {
     # and its read() copies past its own buffer (umad2sim's bug): suppress
     # only interceptions made from that library.
     echo "interceptor_via_lib:libumad2sim.so" >"$SIM_DIR/asan.supp"
+    # sim_stop removes these files and gives the caller's options back.
+    SIM_SAVED_ASAN_OPTIONS=${ASAN_OPTIONS-}
+    SIM_SAVED_LSAN_OPTIONS=${LSAN_OPTIONS-}
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:suppressions=$SIM_DIR/asan.supp"
     # libibnetdisc 44 leaks one entry per port that shares a LID (every
     # switch port once LIDs are assigned); fixed upstream ("ibnetdisc: Fix
