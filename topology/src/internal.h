@@ -50,6 +50,8 @@ ftopo_status ftopo__json_read(const char *data, size_t len, const char *name, ft
                               ftopo_diag *diag);
 ftopo_status ftopo__json_write(const ftopo_fabric *fabric, FILE *out, ftopo_diag *diag);
 ftopo_status ftopo__dot_write(const ftopo_fabric *fabric, FILE *out, ftopo_diag *diag);
+ftopo_status ftopo__graphml_read(const char *data, size_t len, const char *name, ftopo_fabric **out,
+                                 ftopo_diag *diag);
 ftopo_status ftopo__graphml_write(const ftopo_fabric *fabric, FILE *out, ftopo_diag *diag);
 ftopo_status ftopo__cache_read_file(const char *path, ftopo_fabric **out, ftopo_diag *diag);
 

@@ -40,7 +40,7 @@ static const ftopo__format_ops formats[] = {
     {"cache", FTOPO_FORMAT_IBND_CACHE, no_read_buffer, ftopo__cache_read_file, no_write},
     {"json", FTOPO_FORMAT_JSON, ftopo__json_read, NULL, ftopo__json_write},
     {"dot", FTOPO_FORMAT_DOT, no_read_buffer, no_read_file, ftopo__dot_write},
-    {"graphml", FTOPO_FORMAT_GRAPHML, no_read_buffer, no_read_file, ftopo__graphml_write},
+    {"graphml", FTOPO_FORMAT_GRAPHML, ftopo__graphml_read, NULL, ftopo__graphml_write},
 };
 
 static const struct {
@@ -112,6 +112,9 @@ static ftopo_format guess_format(const char *path, const char *data, size_t len)
         i++;
     if (i < len && (data[i] == '{' || data[i] == '['))
         return FTOPO_FORMAT_JSON;
+    if ((len - i >= 5 && memcmp(data + i, "<?xml", 5) == 0) ||
+        (len - i >= 8 && memcmp(data + i, "<graphml", 8) == 0))
+        return FTOPO_FORMAT_GRAPHML;
     if (path && has_suffix(path, ".json"))
         return FTOPO_FORMAT_JSON;
     return FTOPO_FORMAT_IBNETDISCOVER;

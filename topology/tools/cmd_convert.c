@@ -12,7 +12,7 @@ static void usage(FILE *out)
                  "\n"
                  "Reads the fabric in IN and writes it to OUT (\"-\": standard input and\n"
                  "output). Formats: ibnetdiscover (also ibsim's netfile), cache (read\n"
-                 "only), json, dot and graphml (write only). Without --from the input\n"
+                 "only), json, graphml, and dot (write only). Without --from the input\n"
                  "format is guessed from the content; without --to the output format\n"
                  "follows OUT's extension (.json .dot .gv .graphml), else ibnetdiscover.\n"
                  "\n"

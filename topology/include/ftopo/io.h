@@ -16,7 +16,7 @@ typedef enum ftopo_format {
     FTOPO_FORMAT_IBND_CACHE,    /* libibnetdisc's cache file (ibnetdiscover --cache) */
     FTOPO_FORMAT_JSON,          /* the project's JSON, docs/topology-json.md */
     FTOPO_FORMAT_DOT,           /* Graphviz, written by igraph (write only) */
-    FTOPO_FORMAT_GRAPHML,       /* GraphML, written by igraph (write only) */
+    FTOPO_FORMAT_GRAPHML,       /* GraphML, written and read by igraph */
 } ftopo_format;
 
 /* Names: "ibnetdiscover" (alias "net", "topo"), "cache", "json", "dot",
