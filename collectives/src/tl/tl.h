@@ -104,6 +104,18 @@ const fcoll__tl_ops_t *fcoll__tl_get(int index);
 /* Index of the transport named name, -1 if none. */
 int fcoll__tl_find(const char *name);
 
+/* Completions a transport has produced and poll has not handed out yet,
+ * oldest first; zero-initialised is empty. */
+typedef struct fcoll__cqe_queue {
+    fcoll__cqe_t *e;
+    int n, cap;
+} fcoll__cqe_queue_t;
+
+fcoll_status_t fcoll__cqe_queue_push(fcoll__cqe_queue_t *q, fcoll__cqe_t e);
+/* Moves up to max of the oldest completions to out; returns how many. */
+int fcoll__cqe_queue_take(fcoll__cqe_queue_t *q, fcoll__cqe_t *out, int max);
+void fcoll__cqe_queue_free(fcoll__cqe_queue_t *q);
+
 /* Stubs for missing ops: return FCOLL_ERR_UNSUPPORTED. */
 fcoll_status_t fcoll__tl_mem_reg_unsupported(fcoll__tl_ctx_t *ctx, void *addr, size_t len,
                                              fcoll__mr_t *mr);

@@ -119,8 +119,7 @@ struct fcoll__tl_ctx {
     int nregs, capregs;
     unsigned get_done; /* RDMA READs completed (get waits on them) */
     size_t get_min;
-    fcoll__cqe_t *q; /* completions waiting for poll */
-    int nq, capq;
+    fcoll__cqe_queue_t pending; /* completions waiting for poll */
 };
 
 /* ---------------------------------------------------------------- setup */
@@ -444,7 +443,7 @@ static void ib_close(fcoll__tl_ctx_t *c)
     if (c->dev != NULL)
         ibv_close_device(c->dev);
     free(c->peers);
-    free(c->q);
+    fcoll__cqe_queue_free(&c->pending);
     free(c);
 }
 
@@ -632,20 +631,6 @@ static fcoll_status_t ib_mem_dereg(fcoll__tl_ctx_t *c, fcoll__mr_t *mr)
 
 /* ---------------------------------------------------------------- data */
 
-static fcoll_status_t q_push(fcoll__tl_ctx_t *c, fcoll__cqe_t e)
-{
-    if (c->nq == c->capq) {
-        int cap = c->capq ? 2 * c->capq : 64;
-        fcoll__cqe_t *q = realloc(c->q, sizeof(*q) * (size_t)cap);
-        if (q == NULL)
-            return FCOLL_ERR_NO_MEMORY;
-        c->q = q;
-        c->capq = cap;
-    }
-    c->q[c->nq++] = e;
-    return FCOLL_OK;
-}
-
 static fcoll_status_t wc_error(fcoll__tl_ctx_t *c, const struct ibv_wc *wc)
 {
     int peer = WR_PEER(wc->wr_id);
@@ -696,9 +681,10 @@ static fcoll_status_t drain_cq(fcoll__tl_ctx_t *c)
                     c->error = FCOLL_ERR_PROTOCOL;
                     continue;
                 }
-                fcoll_status_t st = q_push(c, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV,
-                                                             .peer = p,
-                                                             .imm = ntohl(wc[i].imm_data)});
+                fcoll_status_t st = fcoll__cqe_queue_push(
+                    &c->pending, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV,
+                                                .peer = p,
+                                                .imm = ntohl(wc[i].imm_data)});
                 if (st != FCOLL_OK)
                     return st;
             } else {
@@ -918,12 +904,7 @@ static fcoll_status_t ib_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, in
     if (c->cq == NULL)
         return FCOLL_OK;
     fcoll_status_t st = drain_cq(c);
-    int k = c->nq < max ? c->nq : max;
-    if (k > 0) {
-        memcpy(cqe, c->q, sizeof(*cqe) * (size_t)k);
-        memmove(c->q, c->q + k, sizeof(*cqe) * (size_t)(c->nq - k));
-        c->nq -= k;
-    }
+    int k = fcoll__cqe_queue_take(&c->pending, cqe, max);
     *n = k;
     /* Hand out what arrived before the error first. */
     return k > 0 ? FCOLL_OK : st;
@@ -931,7 +912,7 @@ static fcoll_status_t ib_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, in
 
 static fcoll_status_t ib_wait(fcoll__tl_ctx_t *c, int timeout_ms)
 {
-    if (c->nq > 0 || c->cq == NULL || c->error != FCOLL_OK || c->aborted)
+    if (c->pending.n > 0 || c->cq == NULL || c->error != FCOLL_OK || c->aborted)
         return FCOLL_OK;
     if (!c->armed) {
         if (ibv_req_notify_cq(c->cq, 0) != 0) {
@@ -941,7 +922,7 @@ static fcoll_status_t ib_wait(fcoll__tl_ctx_t *c, int timeout_ms)
         c->armed = 1;
         /* Completions that came before the arming raise no event. */
         fcoll_status_t st = drain_cq(c);
-        if (st != FCOLL_OK || c->nq > 0)
+        if (st != FCOLL_OK || c->pending.n > 0)
             return FCOLL_OK;
     }
     struct pollfd pf = {.fd = c->chan->fd, .events = POLLIN};

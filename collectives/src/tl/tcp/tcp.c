@@ -74,11 +74,10 @@ struct fcoll__tl_ctx {
     unsigned *rr;   /* next socket for a striped put, per peer */
     mreg_t *mr;     /* registered regions, rkey = index */
     int nmr;
-    fcoll__cqe_t *cq; /* completions waiting for poll */
-    int ncq, capcq;
-    steer_t *steer;     /* nranks * TCP_NSLOTS hints, dst NULL when unused */
-    struct pollfd *pfd; /* scratch for progress() */
-    int *pidx;          /* socket of each pfd entry */
+    fcoll__cqe_queue_t pending; /* completions waiting for poll */
+    steer_t *steer;             /* nranks * TCP_NSLOTS hints, dst NULL when unused */
+    struct pollfd *pfd;         /* scratch for progress() */
+    int *pidx;                  /* socket of each pfd entry */
 };
 
 static tsock_t *sock_of(fcoll__tl_ctx_t *c, int peer, int k)
@@ -98,7 +97,7 @@ static void tcp_close(fcoll__tl_ctx_t *c)
     free(c->mr);
     free(c->socks);
     free(c->rr);
-    free(c->cq);
+    fcoll__cqe_queue_free(&c->pending);
     free(c->pfd);
     free(c->pidx);
     free(c->steer);
@@ -229,20 +228,6 @@ static fcoll_status_t tcp_unsteer(fcoll__tl_ctx_t *c, int peer, uint64_t rkey, u
     return FCOLL_OK;
 }
 
-static fcoll_status_t cq_push(fcoll__tl_ctx_t *c, fcoll__cqe_t e)
-{
-    if (c->ncq == c->capcq) {
-        int cap = c->capcq ? 2 * c->capcq : 64;
-        fcoll__cqe_t *q = realloc(c->cq, sizeof(*q) * (size_t)cap);
-        if (q == NULL)
-            return FCOLL_ERR_NO_MEMORY;
-        c->cq = q;
-        c->capcq = cap;
-    }
-    c->cq[c->ncq++] = e;
-    return FCOLL_OK;
-}
-
 /* A closed connection is normal once the peer is done with us; the channel
  * layer reports it when it still needed that peer. */
 static fcoll_status_t peer_gone(fcoll__tl_ctx_t *c, tsock_t *s, int err)
@@ -277,8 +262,9 @@ static fcoll_status_t flush(fcoll__tl_ctx_t *c, tsock_t *s)
         if (it->sent < hl + it->hdr.len)
             return FCOLL_OK;
         if (it->want_cqe) {
-            fcoll_status_t st = cq_push(
-                c, (fcoll__cqe_t){.kind = FCOLL__CQE_SEND, .peer = s->peer, .wr_id = it->wr_id});
+            fcoll_status_t st = fcoll__cqe_queue_push(
+                &c->pending,
+                (fcoll__cqe_t){.kind = FCOLL__CQE_SEND, .peer = s->peer, .wr_id = it->wr_id});
             if (st != FCOLL_OK)
                 return st;
         }
@@ -382,10 +368,11 @@ static fcoll_status_t drain(fcoll__tl_ctx_t *c, tsock_t *s)
                 st->dst = NULL;
             continue;
         }
-        fcoll_status_t st = cq_push(c, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV,
-                                                      .peer = s->peer,
-                                                      .imm = s->rhdr.imm,
-                                                      .steered = s->rhdr.len > 0 && s->rsteered});
+        fcoll_status_t st = fcoll__cqe_queue_push(
+            &c->pending, (fcoll__cqe_t){.kind = FCOLL__CQE_RECV,
+                                        .peer = s->peer,
+                                        .imm = s->rhdr.imm,
+                                        .steered = s->rhdr.len > 0 && s->rsteered});
         if (st != FCOLL_OK)
             return st;
         s->rgot = 0;
@@ -433,22 +420,16 @@ static fcoll_status_t tcp_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, i
     *n = 0;
     if (c->aborted)
         return FCOLL_ERR_ABORTED;
-    fcoll_status_t st = c->ncq < max ? progress(c, 0) : FCOLL_OK;
+    fcoll_status_t st = c->pending.n < max ? progress(c, 0) : FCOLL_OK;
     if (st != FCOLL_OK)
         return st;
-    int k = c->ncq < max ? c->ncq : max;
-    if (k > 0) {
-        memcpy(cqe, c->cq, sizeof(*cqe) * (size_t)k);
-        memmove(c->cq, c->cq + k, sizeof(*cqe) * (size_t)(c->ncq - k));
-        c->ncq -= k;
-    }
-    *n = k;
+    *n = fcoll__cqe_queue_take(&c->pending, cqe, max);
     return FCOLL_OK;
 }
 
 static fcoll_status_t tcp_wait(fcoll__tl_ctx_t *c, int timeout_ms)
 {
-    if (c->ncq > 0 || c->aborted)
+    if (c->pending.n > 0 || c->aborted)
         return FCOLL_OK;
     return progress(c, timeout_ms);
 }
