@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Under ibsim + OpenSM: the route set's deterministic LID assignment,
 # written as OpenSM's guid2lid file into its cache directory, is what a
 # fresh OpenSM gives the ports, so a dump computed for a fabric without
@@ -9,7 +9,7 @@ set -eu
 FABTOPO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sim_env.sh"
-sim_require
+sim_require_routes
 "$FABTOPO" route --list >/dev/null 2>&1 || sim_skip "fabtopo route is not built"
 sim_start "$HERE/fat-tree-64lids.net"
 D=$SIM_DIR
@@ -24,7 +24,7 @@ if grep -q "^0x000[1-8] .*Channel Adapter" "$D/assigned.dump"; then
     echo "assigned LIDs do not put the switches first" >&2
     exit 1
 fi
-sim_opensm -R file -U "$D/assigned.dump"
+sim_sm_sweep -R file -U "$D/assigned.dump"
 grep -q "file tables configured on all switches" "$D/osm/osm.log" || {
     echo "OpenSM did not run the file engine" >&2
     exit 1

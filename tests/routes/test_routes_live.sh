@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Under ibsim + OpenSM: `fabtopo lfts --live` reads exactly what ibroute
 # reads from every switch (and, for the highest LID when it is a multiple of
 # 64, which ibroute skips, what smpdump reads). That OpenSM's file engine
@@ -8,7 +8,7 @@ set -eu
 FABTOPO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sim_env.sh"
-sim_require
+sim_require_routes
 sim_up "$HERE/fat-tree-64lids.net"
 D=$SIM_DIR
 

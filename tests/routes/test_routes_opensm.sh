@@ -17,18 +17,14 @@ LFT_CHECK=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/routes/sim_env.sh
 . "$HERE/sim_env.sh"
-sim_require
+sim_require_routes
 ENGINES=${ROUTE_ENGINES:-$("$FABTOPO" route --list | awk '{print $1}')}
 FAILED=0
-# sim_start points the sanitizers at suppression files in its SIM_DIR;
-# each fabric gets a fresh one, so start from the caller's options.
-ASAN0=${ASAN_OPTIONS:-}
-LSAN0=${LSAN_OPTIONS:-}
 
 fail() {
     echo "FAIL $*"
     FAILED=1
-    KEEP_SIM_DIR=1
+    SIM_KEEP=1
 }
 
 run_fabric() { # NAME GEN-ARGS...
@@ -41,14 +37,9 @@ run_fabric() { # NAME GEN-ARGS...
         return
     fi
     sim_start "$net"
-    local started=$?
     rm -f "$net" # ibsim has read it
-    [ $started -eq 0 ] || {
-        fail "$name: ibsim did not start"
-        return
-    }
     local d=$SIM_DIR log=$SIM_DIR/osm/osm.log
-    sim_opensm -R minhop || {
+    sim_sm_try_sweep -R minhop || {
         fail "$name: OpenSM did not bring the subnet up"
         return
     }
@@ -63,7 +54,7 @@ run_fabric() { # NAME GEN-ARGS...
             fail "$name $engine: fabtopo route"
             continue
         }
-        if ! sim_opensm -R file -U "$dump" ||
+        if ! sim_sm_try_sweep -R file -U "$dump" ||
             ! grep -q "file tables configured on all switches" "$log"; then
             fail "$name $engine: OpenSM did not load the dump with the file engine"
             grep -E "ERR|tables configured" "$log" | head -5
@@ -82,13 +73,14 @@ run_fabric() { # NAME GEN-ARGS...
     else
         fail "$name: lft_check missed a changed entry: $(cat "$d/bad.out")"
     fi
-    [ -n "${KEEP_SIM_DIR:-}" ] && echo "logs kept in $d"
-    sim_cleanup
-    export ASAN_OPTIONS=$ASAN0 LSAN_OPTIONS=$LSAN0
 }
 
+# Each fabric gets a fresh simulator, also after a failure.
 run_fabric fat-tree-2 ft2 --hosts 32 --radix 8
+sim_stop
 run_fabric fat-tree-3 ft3 --hosts 54 --radix 6
+sim_stop
 run_fabric rail rail --hosts 8 --hcas 4 --radix 8
+sim_stop
 run_fabric torus torus --hosts 18 --torus 3x3
 exit $FAILED

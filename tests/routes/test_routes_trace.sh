@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Under ibsim + OpenSM: `fabtopo trace` over the live LFTs (read with
 # `fabtopo lfts --live`, fabric from ibnetdiscover) prints the same hops as
 # ibtracert: host to host on one leaf and across spines, host to switch,
@@ -8,7 +8,7 @@ set -eu
 FABTOPO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sim_env.sh"
-sim_require
+sim_require_routes
 sim_up "$HERE/fat-tree-64lids.net"
 D=$SIM_DIR
 sim_ibnetdiscover "$FABTOPO"

@@ -7,6 +7,7 @@
 #   sim_start NETFILE [IBSIM ARGS] # ibsim on its own IBSIM_SOCKNAME, waits until ready
 #   sim_console 'Unlink "S-1"[3]' # a command on ibsim's console (its stdin)
 #   sim_sm_sweep [OPENSM ARGS]    # one OpenSM sweep (opensm -o): LIDs and LFTs
+#   sim_sm_try_sweep [OPENSM ARGS] # the same, returning 1 instead of failing
 #   sim_sm_start [OPENSM ARGS]    # OpenSM in the background, waits for SUBNET UP
 #   sim_run CMD...                # CMD as a MAD client of the simulator
 #   sim_stop                      # stop both and remove SIM_DIR (sim_start may follow)
@@ -165,13 +166,23 @@ sim_osm_env() {
     export OSM_TMP_DIR="$SIM_DIR/osm" OSM_CACHE_DIR="$SIM_DIR/osm"
 }
 
-# sim_sm_sweep [OPENSM ARGS]: one sweep; the switches keep the LIDs and
+# sim_sm_try_sweep [OPENSM ARGS]: one sweep; the switches keep the LIDs and
 # tables. "<engine> tables configured" in the log says which engine ran.
-sim_sm_sweep() {
+# Returns 1 (with the log's tail on stderr) unless the subnet came up, for
+# tests that go on after a failure; OpenSM's cache (guid2lid) stays in
+# SIM_DIR/osm between sweeps, so LIDs stay the same.
+sim_sm_try_sweep() {
     sim_osm_env
-    sim_run opensm -o -f "$SIM_DIR/osm/osm.log" "$@" >"$SIM_DIR/osm/stdout" 2>&1 ||
-        sim_fail "opensm -o failed"
-    grep -q "SUBNET UP" "$SIM_DIR/osm/osm.log" || sim_fail "OpenSM did not bring the subnet up"
+    sim_run opensm -o -f "$SIM_DIR/osm/osm.log" "$@" >"$SIM_DIR/osm/stdout" 2>&1
+    grep -q "SUBNET UP" "$SIM_DIR/osm/osm.log" || {
+        tail -20 "$SIM_DIR/osm/osm.log" >&2
+        return 1
+    }
+}
+
+# sim_sm_sweep [OPENSM ARGS]: sim_sm_try_sweep, failing the test.
+sim_sm_sweep() {
+    sim_sm_try_sweep "$@" || sim_fail "OpenSM did not bring the subnet up"
 }
 
 # sim_sm_start [OPENSM ARGS]: a resident OpenSM (it answers traps, e.g.

@@ -1,9 +1,10 @@
 /* Helpers shared by the fabtopo subcommands that work on route sets. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli_routes.h"
 
-bool cli_parse_lid_mode(const char *text, ftopo_lid_mode *out)
+bool cli_parse_lid_mode(const char *cmd, const char *text, ftopo_lid_mode *out)
 {
     static const struct {
         const char *name;
@@ -16,6 +17,7 @@ bool cli_parse_lid_mode(const char *text, ftopo_lid_mode *out)
             return true;
         }
     }
+    fprintf(stderr, "fabtopo %s: unknown LID mode '%s' (auto, fabric, assign)\n", cmd, text);
     return false;
 }
 

@@ -5,8 +5,9 @@
 
 #include "cli.h"
 
-/* "auto", "fabric" or "assign"; false when the name is unknown. */
-bool cli_parse_lid_mode(const char *text, ftopo_lid_mode *out);
+/* "auto", "fabric" or "assign"; false, after telling stderr (as `cmd`),
+ * when the name is unknown. */
+bool cli_parse_lid_mode(const char *cmd, const char *text, ftopo_lid_mode *out);
 
 /* Reads FABRIC, builds its route set with `opts` and, when lfts_path is
  * set, loads that OpenSM LFT dump into it. On failure prints the error

@@ -70,10 +70,8 @@ int fabtopo_cmd_analyze(int argc, char **argv)
             seed = strtoull(optarg, NULL, 0);
             break;
         case 'l':
-            if (!cli_parse_lid_mode(optarg, &ropts.lid_mode)) {
-                fprintf(stderr, "fabtopo analyze: unknown LID mode '%s'\n", optarg);
+            if (!cli_parse_lid_mode("analyze", optarg, &ropts.lid_mode))
                 return CLI_EXIT_USAGE;
-            }
             break;
         case 'j':
             json = true;

@@ -92,11 +92,8 @@ int fabtopo_cmd_lfts(int argc, char **argv)
             lfts_path = optarg;
             break;
         case 'l':
-            if (!cli_parse_lid_mode(optarg, &ropts.lid_mode)) {
-                fprintf(stderr, "fabtopo lfts: unknown LID mode '%s' (auto, fabric, assign)\n",
-                        optarg);
+            if (!cli_parse_lid_mode("lfts", optarg, &ropts.lid_mode))
                 return CLI_EXIT_USAGE;
-            }
             break;
         case 'o':
             out_path = optarg;

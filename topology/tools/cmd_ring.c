@@ -202,10 +202,8 @@ int fabtopo_cmd_ring(int argc, char **argv)
             quiet = true;
             break;
         case 'l':
-            if (!cli_parse_lid_mode(optarg, &ropts.lid_mode)) {
-                fprintf(stderr, "fabtopo ring: unknown LID mode '%s'\n", optarg);
+            if (!cli_parse_lid_mode("ring", optarg, &ropts.lid_mode))
                 return CLI_EXIT_USAGE;
-            }
             break;
         case 'B':
             bo.placements = strtoull(optarg, NULL, 10);

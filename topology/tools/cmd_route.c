@@ -155,11 +155,8 @@ int fabtopo_cmd_route(int argc, char **argv)
         case 'L':
             return list_engines();
         case 'l':
-            if (!cli_parse_lid_mode(optarg, &ropts.lid_mode)) {
-                fprintf(stderr, "fabtopo route: unknown LID mode '%s' (auto, fabric, assign)\n",
-                        optarg);
+            if (!cli_parse_lid_mode("route", optarg, &ropts.lid_mode))
                 return CLI_EXIT_USAGE;
-            }
             break;
         case 'm': {
             char *end;

@@ -105,10 +105,8 @@ int fabtopo_cmd_trace(int argc, char **argv)
             lfts_path = optarg;
             break;
         case 'l':
-            if (!cli_parse_lid_mode(optarg, &ropts.lid_mode)) {
-                fprintf(stderr, "fabtopo trace: unknown LID mode '%s'\n", optarg);
+            if (!cli_parse_lid_mode("trace", optarg, &ropts.lid_mode))
                 return CLI_EXIT_USAGE;
-            }
             break;
         default: {
             int rc = cli_common_opt("trace", c, &format, &verbose, usage);
