@@ -31,7 +31,6 @@ BUILD=${1:-$ROOT/build-bench}
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DFM_BUILD_COLLECTIVES=OFF >/dev/null &&
     cmake --build "$BUILD" -j2 --target fabtopo >/dev/null || exit 1
 FABTOPO=$BUILD/bin/fabtopo
-UMAD2SIM=/usr/lib/x86_64-linux-gnu/umad2sim/libumad2sim.so
 PLACEMENTS=${PLACEMENTS:-100}
 SEED=${SEED:-1}
 WORK=$(mktemp -d /tmp/bench-planner.XXXXXX)
@@ -40,29 +39,7 @@ export IBSIM_SOCKNAME=benchplan$$
 . "$ROOT/scripts/benchlib.sh"
 bench_banner bench-planner
 
-start_ibsim() { # NETFILE DIR
-    local limits
-    limits=$(awk '/^Switch/ { s++; n++; p += $2 + 1 } /^(Hca|Ca)/ { n++; p += $2 }
-                  END { printf "-N %d -S %d -P %d\n", n + 16, s + 16, p + 64 }' "$1")
-    # shellcheck disable=SC2086
-    ibsim -s $limits "$1" </dev/null >"$2/ibsim.log" 2>&1 &
-    IBSIM_PID=$!
-    for _ in $(seq 600); do
-        grep -qs "simulator ready" "$2/ibsim.log" && return 0
-        sleep 0.1
-    done
-    echo "ibsim did not start"
-    tail -3 "$2/ibsim.log"
-    return 1
-}
 
-opensm_once() { # DIR LOG ARGS...
-    local dir=$1 log=$2
-    shift 2
-    OSM_TMP_DIR=$dir OSM_CACHE_DIR=$dir LD_PRELOAD=$UMAD2SIM \
-        timeout 600 opensm -o -f "$log" "$@" >"$log.out" 2>&1
-    grep -q "SUBNET UP" "$log"
-}
 
 osm_ran() { # LOG
     local ran

@@ -34,7 +34,6 @@ if [ ! -x "$BUILD/bin/fabtopo" ]; then
         cmake --build "$BUILD" -j2 --target fabtopo >/dev/null || exit 1
 fi
 FABTOPO=$BUILD/bin/fabtopo
-UMAD2SIM=/usr/lib/x86_64-linux-gnu/umad2sim/libumad2sim.so
 OSM_ENGINES="minhop updn ftree sssp dfsssp nue"
 REPEAT=${REPEAT:-3}
 OUR_ENGINES=$("$FABTOPO" route --list | awk '{print $1}')
@@ -78,25 +77,7 @@ osm_seconds() { # LOG
         END { if (start && end) printf "%.3f", end - start; else printf "-" }' "$1"
 }
 
-start_ibsim() { # NETFILE DIR
-    ibsim -s -N 4096 -S 1024 -P 32768 "$1" </dev/null >"$2/ibsim.log" 2>&1 &
-    IBSIM_PID=$!
-    for _ in $(seq 300); do
-        grep -q "simulator ready" "$2/ibsim.log" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "ibsim did not start"
-    cat "$2/ibsim.log"
-    return 1
-}
 
-opensm_once() { # DIR LOG ARGS...
-    local dir=$1 log=$2
-    shift 2
-    OSM_TMP_DIR=$dir OSM_CACHE_DIR=$dir LD_PRELOAD=$UMAD2SIM \
-        timeout 300 opensm -o -D 0x07 -f "$log" "$@" >"$log.out" 2>&1
-    grep -q "SUBNET UP" "$log"
-}
 
 # The smaller of two times ("-" when unknown): best of REPEAT runs, the
 # usual way to time on a shared machine.
@@ -118,7 +99,7 @@ bench_fabric() { # NAME GEN-ARGS...
     echo
     echo "== $name: fabtopo gen $*: $("$FABTOPO" show "$dir/fabric.net" | sed -n 's/^nodes *//p')"
     start_ibsim "$dir/fabric.net" "$dir" || return
-    if ! opensm_once "$dir" "$dir/osm-lids.log" -R minhop ||
+    if ! opensm_once "$dir" "$dir/osm-lids.log" -D 0x07 -R minhop ||
         ! LD_PRELOAD=$UMAD2SIM "$FABTOPO" discover -f json -o "$dir/live.json" 2>/dev/null; then
         echo "OpenSM or discovery failed"
         stop_ibsim
@@ -131,7 +112,7 @@ bench_fabric() { # NAME GEN-ARGS...
         case $e in dfsssp | nue) qos=-Q ;; esac
         local ran=failed t=-
         for _ in $(seq "$REPEAT"); do
-            opensm_once "$dir" "$log" -R "$e" $qos || continue
+            opensm_once "$dir" "$log" -D 0x07 -R "$e" $qos || continue
             ran=$(sed -n 's/.*-> osm_ucast_mgr_process: \(.*\) tables configured on all switches.*/\1/p' "$log" | tail -1)
             [ -n "$ran" ] || ran="?"
             t=$(best "$t" "$(osm_seconds "$log")")
