@@ -12,7 +12,9 @@
 
 typedef struct fabd_api {
     fabd_core *core;
-    _Atomic int max_wait_s; /* SIGHUP may change it */
+    struct fabd_probes *probes; /* the probe agents' store (probes.h) */
+    bool probes_only;           /* no MAD fabric: /api/v1/ring orders from the probes */
+    _Atomic int max_wait_s;     /* SIGHUP may change it */
 } fabd_api;
 
 /* The fabd_http_handler: routes by method and path. */
@@ -29,6 +31,11 @@ fabd_api_fn fabd_api_topology, fabd_api_nodes, fabd_api_ports, fabd_api_links;
 fabd_api_fn fabd_api_trace, fabd_api_route_quality;
 fabd_api_fn fabd_api_ring, fabd_api_plans;
 fabd_api_fn fabd_api_events, fabd_api_diff, fabd_api_sweep;
+fabd_api_fn fabd_api_hosts, fabd_api_probe_results, fabd_api_probe_matrix, fabd_api_probe_round;
+/* /api/v1/ring for hosts in probes-only mode: the ring from the probes'
+ * bandwidth matrix (api_probes.c). */
+void fabd_api_probe_ring(fabd_api *api, const char *const *hosts, size_t n, const fabd_req *req,
+                         fabd_reply *rep);
 
 /* Shared helpers. */
 json_object *fabd_json_guid(uint64_t guid); /* "0x%016x" */

@@ -32,6 +32,10 @@ static const route routes[] = {
     {"/api/v1/events", "GET", fabd_api_events, false},
     {"/api/v1/diff", "GET POST", fabd_api_diff, false},
     {"/api/v1/sweep", "POST", fabd_api_sweep, false},
+    {"/api/v1/hosts", "GET POST", fabd_api_hosts, true},
+    {"/api/v1/probes/results", "POST", fabd_api_probe_results, false},
+    {"/api/v1/probes/matrix", "GET", fabd_api_probe_matrix, false},
+    {"/api/v1/probes/round", "GET POST", fabd_api_probe_round, true},
 };
 
 static bool method_allowed(const char *methods, const char *method)

@@ -188,6 +188,11 @@ void fabd_api_ring(fabd_api *api, const fabd_req *req, fabd_reply *rep)
         hosts_free(&h);
         return;
     }
+    if (api->probes_only) {
+        fabd_api_probe_ring(api, (const char *const *)h.names, h.n, req, rep);
+        hosts_free(&h);
+        return;
+    }
     fabd_plan *plan;
     ftopo_diag diag = {0};
     ftopo_status st =

@@ -44,6 +44,7 @@ static const key_def keys[] = {
     KEY("error-threshold", K_DOUBLE, error_threshold, "errors per second"),
     KEY("max-events", K_INT, max_events, "events kept"),
     KEY("syslog", K_BOOL, syslog, "log to syslog instead of stderr"),
+    KEY("probes-only", K_BOOL, probes_only, "no MAD sweeps: the fabric from probe agents only"),
     KEY("log-level", K_LEVEL, log_level, "error, warn, info or debug"),
 };
 

@@ -39,6 +39,7 @@ typedef struct fabd_config {
     double error_threshold;
     int max_events;
     /* Logging */
+    bool probes_only; /* no MADs: hosts, matrix and rings from the probe agents */
     bool syslog;
     int log_level; /* ftopo_log_level */
     bool help;     /* -h given: print usage and exit */

@@ -17,6 +17,7 @@ static const char *const event_names[FABD_EV_COUNT] = {
     [FABD_EV_LINK_ERRORS] = "link_errors",
     [FABD_EV_PLAN_INVALIDATED] = "plan_invalidated",
     [FABD_EV_PLAN_REPLANNED] = "plan_replanned",
+    [FABD_EV_PROBE_ROUND_DONE] = "probe_round_done",
 };
 
 const char *fabd_event_type_str(fabd_event_type type)

@@ -14,6 +14,7 @@
 #include "api.h"
 #include "config.h"
 #include "http.h"
+#include "probes.h"
 #include "state.h"
 
 typedef struct fabd_log {
@@ -142,7 +143,18 @@ int main(int argc, char **argv)
               diag.message[0] ? diag.message : ftopo_strerror(st));
         return 1;
     }
-    fabd_api api = {.core = core, .max_wait_s = cfg->max_wait_s};
+    fabd_probes *probes;
+    st = fabd_probes_create(core, co.state_dir, &probes, &diag);
+    if (st != FTOPO_OK) {
+        logf_(&lg, FTOPO_LOG_ERROR, "cannot start: %s", diag.message);
+        fabd_core_destroy(core);
+        return 1;
+    }
+    fabd_core_set_avail_hook(core, (struct fabd_avail_hook){fabd_probes_adjust_avail, probes});
+    fabd_api api = {.core = core,
+                    .probes = probes,
+                    .probes_only = cfg->probes_only,
+                    .max_wait_s = cfg->max_wait_s};
     fabd_http_opts ho;
     http_opts(cfg, &lg, &api, &ho);
     fabd_http *http = fabd_http_start(&ho);
@@ -150,7 +162,10 @@ int main(int argc, char **argv)
         fabd_core_destroy(core);
         return 1;
     }
-    st = fabd_core_start(core, &diag);
+        fabd_probes_destroy(probes);
+    /* Probes-only: no MADs at all (a RoCE fabric, or no umad port); the
+     * fabric is what the probe agents report. */
+    st = cfg->probes_only ? FTOPO_OK : fabd_core_start(core, &diag);
     if (st != FTOPO_OK) {
         logf_(&lg, FTOPO_LOG_ERROR, "cannot start the sweeper: %s",
               diag.message[0] ? diag.message : ftopo_strerror(st));
@@ -158,9 +173,12 @@ int main(int argc, char **argv)
         fabd_core_destroy(core);
         return 1;
     }
+        fabd_probes_destroy(probes);
     if (fabd_http_port(http))
         logf_(&lg, FTOPO_LOG_INFO, "listening on http://%s:%d/ (token %s)", cfg->listen,
               fabd_http_port(http), cfg->token[0] ? "required" : "not required");
+    if (cfg->probes_only)
+        logf_(&lg, FTOPO_LOG_INFO, "probes-only: no fabric sweeps, the probe agents' picture");
     if (cfg->socket_path[0])
         logf_(&lg, FTOPO_LOG_INFO, "listening on unix:%s", cfg->socket_path);
 
@@ -182,6 +200,7 @@ int main(int argc, char **argv)
     fabd_core_destroy(core);
     logf_(&lg, FTOPO_LOG_INFO, "stopped");
     if (lg.syslog)
+    fabd_probes_destroy(probes);
         closelog();
     return 0;
 }

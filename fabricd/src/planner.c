@@ -143,6 +143,8 @@ static ftopo_status plan_on(fabd_core *core, fabd_snapshot *snap, const char *co
         return fabd__fail(diag, FTOPO_ERR_STATE, "no forwarding tables read yet");
     ftopo_host_id *ids = malloc(num_hosts * sizeof(*ids));
     double *avail = avail_from(snap);
+    if (avail && core->opts.avail_hook.fn)
+        core->opts.avail_hook.fn(core->opts.avail_hook.user, snap, avail);
     fabd_plan *p = calloc(1, sizeof(*p));
     struct fabd__plan_priv *priv = calloc(1, sizeof(*priv));
     char **names = calloc(num_hosts, sizeof(*names));
@@ -199,6 +201,11 @@ ftopo_status fabd_core_plan(fabd_core *core, const char *const *hosts, size_t nu
     ftopo_status st = plan_on(core, snap, hosts, num_hosts, channels, 0, out, diag);
     fabd_snapshot_release(snap);
     return st;
+}
+
+void fabd_core_set_avail_hook(fabd_core *core, struct fabd_avail_hook hook)
+{
+    core->opts.avail_hook = hook;
 }
 
 ftopo_status fabd_core_plan_get(fabd_core *core, uint64_t id, fabd_plan **out)

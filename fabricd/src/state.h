@@ -30,6 +30,7 @@ extern "C" {
 #endif
 
 typedef struct fabd_core fabd_core;
+struct fabd_snapshot;
 
 /* ---- Options -------------------------------------------------------------- */
 
@@ -60,6 +61,11 @@ typedef struct fabd_core_opts {
     void *log_user;
     ftopo_log_level log_level; /* the most detailed level logged (0: errors only) */
 } fabd_core_opts;
+    /* See fabd_core_set_avail_hook; NULL: none. */
+    struct fabd_avail_hook {
+        void (*fn)(void *user, const struct fabd_snapshot *snap, double *avail);
+        void *user;
+    } avail_hook;
 
 /* ---- Snapshot --------------------------------------------------------------
  * Immutable once published. Every pointer below is owned by the snapshot and
@@ -161,6 +167,7 @@ typedef enum fabd_event_type {
                                  once the LFTs change and planning succeeds) */
     FABD_EV_PLAN_REPLANNED,   /* plan_id: the new plan; value: the invalidated plan's id */
     FABD_EV_COUNT
+    FABD_EV_PROBE_ROUND_DONE, /* value: the round's id (GET /api/v1/probes/round/ID) */
 } fabd_event_type;
 
 /* "link_down" etc.; stable names used in the API and the event log. */
@@ -336,5 +343,11 @@ void fabd_core_destroy(fabd_core *core);
 #ifdef __cplusplus
 }
 #endif
+/* A hook that lowers avail (per directed link of snap, 0..1) where
+ * something else than the port counters knows better (probes.h); called
+ * by every planning, from API threads and the sweeper. Set it (fn NULL:
+ * none) before fabd_core_start: it is read without a lock. */
+void fabd_core_set_avail_hook(fabd_core *core, struct fabd_avail_hook hook);
+
 
 #endif

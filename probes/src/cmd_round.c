@@ -122,7 +122,7 @@ int fprobe_cmd_round(int argc, char **argv)
         return 1;
     size_t *ring = malloc(r.n * sizeof(*ring));
     if (ring == NULL || fprobe_round_run(&r, &a.req, a.slow) != 0 ||
-        fprobe_ring_plan(&r, ring) != 0) {
+        fprobe_matrix_ring(r.n, r.bw, ring) != 0) {
         free(ring);
         fprobe_round_free(&r);
         return 1;

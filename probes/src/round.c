@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "ring.h"
 #include "round.h"
 #include "schedule.h"
 
@@ -41,7 +42,13 @@ int fprobe_round_init(struct fprobe_round *r, const char *hosts)
         return -1;
     }
     r->pairs = calloc(r->n * r->n, sizeof(*r->pairs));
-    return r->pairs != NULL ? 0 : -1;
+    r->bw = malloc(r->n * r->n * sizeof(*r->bw));
+    if (r->pairs == NULL || r->bw == NULL) {
+        fprobe_log("out of memory");
+        fprobe_round_free(r);
+        return -1;
+    }
+    return 0;
 }
 
 static void *job_main(void *arg)
@@ -63,39 +70,15 @@ static void *job_main(void *arg)
     return NULL;
 }
 
-static int cmp_double(const void *x, const void *y)
+/* The matrix of what answered, then the slow split (ring.h). */
+static int classify(struct fprobe_round *r, double threshold)
 {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-/* The median, and the widest ratio gap between neighbouring bandwidths:
- * where it is at least 1/threshold, the pairs below it are slow. A slow
- * link shared by many pairs can make most pairs slow, so the median alone
- * cannot be the yardstick. */
-static void classify(struct fprobe_round *r, double threshold)
-{
-    double *v = malloc(r->n * r->n * sizeof(*v));
-    size_t k = 0;
-    for (size_t a = 0; v != NULL && a < r->n; a++)
-        for (size_t b = a + 1; b < r->n; b++)
-            if (r->pairs[a * r->n + b].status == 0)
-                v[k++] = fprobe_res_mbps(&r->pairs[a * r->n + b]);
-    r->median_mbps = 0;
-    r->slow_below_mbps = 0;
-    if (k > 0) {
-        qsort(v, k, sizeof(*v), cmp_double);
-        r->median_mbps = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-        double best = 1.0;
-        for (size_t i = 0; i + 1 < k; i++) {
-            double ratio = v[i] > 0 ? v[i + 1] / v[i] : INFINITY;
-            if (ratio > best && ratio * threshold >= 1.0) {
-                best = ratio;
-                r->slow_below_mbps = v[i + 1];
-            }
+    for (size_t a = 0; a < r->n; a++)
+        for (size_t b = 0; b < r->n; b++) {
+            const struct fprobe_result *res = &r->pairs[(a < b ? a : b) * r->n + (a < b ? b : a)];
+            r->bw[a * r->n + b] = a != b && res->status == 0 ? fprobe_res_mbps(res) : NAN;
         }
-    }
-    free(v);
+    return fprobe_matrix_split(r->n, r->bw, threshold, &r->median_mbps, &r->slow_below_mbps);
 }
 
 int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req, double threshold)
@@ -122,8 +105,7 @@ int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req, doubl
     }
     free(pairs);
     free(jobs);
-    classify(r, threshold);
-    return 0;
+    return classify(r, threshold);
 }
 
 int fprobe_round_is_slow(const struct fprobe_round *r, size_t a, size_t b)
@@ -138,5 +120,6 @@ void fprobe_round_free(struct fprobe_round *r)
         free(r->hosts[i]);
     free(r->hosts);
     free(r->pairs);
+    free(r->bw);
     memset(r, 0, sizeof(*r));
 }

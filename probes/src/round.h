@@ -10,6 +10,7 @@ struct fprobe_round {
     size_t n;
     char **hosts;                /* "HOST[:PORT]" of each agent */
     struct fprobe_result *pairs; /* n x n, [a * n + b] for a < b */
+    double *bw;                  /* n x n MB/s, both halves, NAN: failed (see ring.h) */
     double median_mbps;          /* over the pairs that answered */
     double slow_below_mbps;      /* pairs below this are slow; 0: none */
 };

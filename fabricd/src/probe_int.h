@@ -1,0 +1,68 @@
+/* Internals shared by the probe store's files (probe_*.c). */
+#ifndef FABD_PROBE_INT_H
+#define FABD_PROBE_INT_H
+
+#include <pthread.h>
+
+#include "core_int.h"
+#include "probes.h"
+
+typedef struct fabd__phost {
+    char name[FABD_PROBE_NAME_MAX];
+    char agent[FABD_PROBE_NAME_MAX]; /* "" when none */
+    char *inventory;                 /* JSON text, NULL when none */
+    double registered_at, last_seen;
+} fabd__phost;
+
+/* The latest result of one (a, b, kind), a < b by strcmp. */
+typedef struct fabd__ppair {
+    char a[FABD_PROBE_NAME_MAX], b[FABD_PROBE_NAME_MAX];
+    uint32_t kind, size, duration_ms;
+    bool ok;
+    double mbps, avg; /* latest and smoothed bandwidth (ok only) */
+    double lat_p50_us, lat_p99_us;
+    double time;
+    uint64_t samples;
+    char error[160];
+} fabd__ppair;
+
+typedef enum { ROUND_QUEUED, ROUND_RUNNING, ROUND_DONE, ROUND_CANCELLED } fabd__round_state;
+
+typedef struct fabd__pround {
+    struct fabd_probes *owner;
+    uint64_t id;
+    fabd__round_state state;
+    struct fprobe_req req;
+    size_t n;
+    char (*names)[FABD_PROBE_NAME_MAX];
+    char (*agents)[FABD_PROBE_NAME_MAX];
+    double created_at, started_at, finished_at;
+    json_object *result; /* the matrix's reading once done */
+    char error[160];     /* a round that could not run */
+} fabd__pround;
+
+struct fabd_probes {
+    fabd_core *core;
+    char *path; /* STATE_DIR/probes.json, NULL: not persisted */
+    pthread_mutex_t lock;
+    pthread_cond_t idle; /* a round thread ended */
+    fabd__phost *hosts;
+    size_t num_hosts, cap_hosts;
+    fabd__ppair *pairs;
+    size_t num_pairs, cap_pairs;
+    fabd__pround *rounds[FABD_PROBE_MAX_ROUNDS]; /* oldest first */
+    size_t num_rounds;
+    uint64_t next_round_id;
+    int round_threads; /* started and not yet ended */
+    bool stopping;
+    pthread_mutex_t run_lock; /* held by the round that probes */
+};
+
+/* Lock held. */
+fabd__phost *fabd__phost_find(fabd_probes *p, const char *name);
+/* Writes the store to its file (lock held: the store is small). */
+void fabd__probes_save_locked(fabd_probes *p);
+void fabd__probes_load(fabd_probes *p);
+void fabd__pround_free(fabd__pround *r);
+
+#endif

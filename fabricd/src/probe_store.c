@@ -1,0 +1,353 @@
+/* The probe store: registered hosts and the latest result per host pair
+ * and kind. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe_int.h"
+#include "ring.h"
+
+/* Weight of the newest sample in the smoothed bandwidth. */
+#define AVG_ALPHA 0.5
+
+ftopo_status fabd_probes_create(fabd_core *core, const char *state_dir, fabd_probes **out,
+                                ftopo_diag *diag)
+{
+    *out = NULL;
+    fabd_probes *p = calloc(1, sizeof(*p));
+    if (!p)
+        return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    p->core = core;
+    p->next_round_id = 1;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->run_lock, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    if (state_dir) {
+        size_t len = strlen(state_dir) + sizeof("/probes.json");
+        if (!(p->path = malloc(len))) {
+            fabd_probes_destroy(p);
+            return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+        }
+        snprintf(p->path, len, "%s/probes.json", state_dir);
+        fabd__probes_load(p);
+    }
+    *out = p;
+    return FTOPO_OK;
+}
+
+void fabd_probes_destroy(fabd_probes *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = true; /* queued rounds end as cancelled */
+    while (p->round_threads > 0)
+        pthread_cond_wait(&p->idle, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+    for (size_t i = 0; i < p->num_rounds; i++)
+        fabd__pround_free(p->rounds[i]);
+    for (size_t i = 0; i < p->num_hosts; i++)
+        free(p->hosts[i].inventory);
+    free(p->hosts);
+    free(p->pairs);
+    free(p->path);
+    pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->run_lock);
+    pthread_cond_destroy(&p->idle);
+    free(p);
+}
+
+bool fabd_probe_name_ok(const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    if (len == 0 || len >= FABD_PROBE_NAME_MAX)
+        return false;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:[]") == len;
+}
+
+fabd__phost *fabd__phost_find(fabd_probes *p, const char *name)
+{
+    for (size_t i = 0; i < p->num_hosts; i++)
+        if (!strcmp(p->hosts[i].name, name))
+            return &p->hosts[i];
+    return NULL;
+}
+
+ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *agent,
+                                  json_object *inventory, bool *is_new, ftopo_diag *diag)
+{
+    if (!fabd_probe_name_ok(name))
+        return fabd__fail(diag, FTOPO_ERR_ARG, "hostname: 1..%d of [A-Za-z0-9._-:[]]",
+                          FABD_PROBE_NAME_MAX - 1);
+    if (agent[0] && !fabd_probe_name_ok(agent))
+        return fabd__fail(diag, FTOPO_ERR_ARG, "agent: expected ADDR[:PORT], at most %d bytes",
+                          FABD_PROBE_NAME_MAX - 1);
+    char *inv = NULL;
+    if (inventory &&
+        !(inv = strdup(json_object_to_json_string_ext(inventory, JSON_C_TO_STRING_PLAIN))))
+        return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    ftopo_status st = FTOPO_OK;
+    pthread_mutex_lock(&p->lock);
+    fabd__phost *h = fabd__phost_find(p, name);
+    *is_new = !h;
+    if (!h && p->num_hosts == FABD_PROBE_MAX_HOSTS) {
+        st = fabd__fail(diag, FTOPO_ERR_ARG, "over %d hosts registered", FABD_PROBE_MAX_HOSTS);
+    } else if (!h && p->num_hosts == p->cap_hosts) {
+        size_t cap = p->cap_hosts ? 2 * p->cap_hosts : 16;
+        fabd__phost *nh = realloc(p->hosts, cap * sizeof(*nh));
+        if (nh) {
+            p->hosts = nh;
+            p->cap_hosts = cap;
+        } else {
+            st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+        }
+    }
+    if (st == FTOPO_OK) {
+        double now = fabd__now();
+        if (!h) {
+            h = &p->hosts[p->num_hosts++];
+            *h = (fabd__phost){.registered_at = now};
+            snprintf(h->name, sizeof(h->name), "%s", name);
+        }
+        snprintf(h->agent, sizeof(h->agent), "%s", agent);
+        h->last_seen = now;
+        if (inv) {
+            free(h->inventory);
+            h->inventory = inv;
+            inv = NULL;
+        }
+        fabd__probes_save_locked(p);
+    }
+    pthread_mutex_unlock(&p->lock);
+    free(inv);
+    return st;
+}
+
+static json_object *host_json(const fabd__phost *h, bool inventory)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "hostname", json_object_new_string(h->name));
+    json_object_object_add(o, "agent", h->agent[0] ? json_object_new_string(h->agent) : NULL);
+    json_object_object_add(o, "registered_at", json_object_new_double(h->registered_at));
+    json_object_object_add(o, "last_seen", json_object_new_double(h->last_seen));
+    json_object_object_add(o, "seen_s_ago", json_object_new_double(fabd__now() - h->last_seen));
+    json_object *inv = h->inventory ? json_tokener_parse(h->inventory) : NULL;
+    if (inventory) {
+        json_object_object_add(o, "inventory", inv);
+        return o;
+    }
+    json_object *devs;
+    size_t n = inv && json_object_object_get_ex(inv, "devices", &devs) &&
+                       json_object_is_type(devs, json_type_array)
+                   ? json_object_array_length(devs)
+                   : 0;
+    json_object_object_add(o, "rdma_devices", json_object_new_int64((int64_t)n));
+    json_object_put(inv);
+    return o;
+}
+
+json_object *fabd_probes_hosts_json(fabd_probes *p, const char *name)
+{
+    json_object *out = NULL;
+    pthread_mutex_lock(&p->lock);
+    if (name) {
+        const fabd__phost *h = fabd__phost_find(p, name);
+        out = h ? host_json(h, true) : NULL;
+    } else {
+        json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < p->num_hosts; i++)
+            json_object_array_add(arr, host_json(&p->hosts[i], false));
+        out = json_object_new_object();
+        json_object_object_add(out, "hosts", arr);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return out;
+}
+
+/* The registered host whose name or agent is s (an agent with or without
+ * its port), else s itself. Lock held. */
+static const char *canonical(fabd_probes *p, const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < p->num_hosts; i++) {
+        const char *ag = p->hosts[i].agent;
+        if (!strcmp(p->hosts[i].name, s) || !strcmp(ag, s) ||
+            (ag[0] && !strncmp(ag, s, len) && ag[len] == ':' && !strchr(ag + len + 1, ':')))
+            return p->hosts[i].name;
+    }
+    return s;
+}
+
+static fabd__ppair *pair_slot(fabd_probes *p, const char *a, const char *b, uint32_t kind)
+{
+    if (strcmp(a, b) > 0) {
+        const char *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < p->num_pairs; i++)
+        if (p->pairs[i].kind == kind && !strcmp(p->pairs[i].a, a) && !strcmp(p->pairs[i].b, b))
+            return &p->pairs[i];
+    if (p->num_pairs == FABD_PROBE_MAX_PAIRS)
+        return NULL;
+    if (p->num_pairs == p->cap_pairs) {
+        size_t cap = p->cap_pairs ? 2 * p->cap_pairs : 64;
+        fabd__ppair *np = realloc(p->pairs, cap * sizeof(*np));
+        if (!np)
+            return NULL;
+        p->pairs = np;
+        p->cap_pairs = cap;
+    }
+    fabd__ppair *r = &p->pairs[p->num_pairs++];
+    *r = (fabd__ppair){.kind = kind};
+    snprintf(r->a, sizeof(r->a), "%s", a);
+    snprintf(r->b, sizeof(r->b), "%s", b);
+    return r;
+}
+
+ftopo_status fabd_probes_add(fabd_probes *p, const fabd_probe_sample *s, size_t n, ftopo_diag *diag)
+{
+    ftopo_status st = FTOPO_OK;
+    double now = fabd__now();
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < n && st == FTOPO_OK; i++) {
+        const char *a = canonical(p, s[i].a), *b = canonical(p, s[i].b);
+        fabd__ppair *r = strcmp(a, b) ? pair_slot(p, a, b, s[i].kind) : NULL;
+        if (!r) {
+            st = !strcmp(a, b)
+                     ? fabd__fail(diag, FTOPO_ERR_ARG, "result %zu: a and b are both %s", i, a)
+                     : fabd__fail(diag, FTOPO_ERR_ARG,
+                                  "result %zu: the store holds %d pairs already", i,
+                                  FABD_PROBE_MAX_PAIRS);
+            break;
+        }
+        r->size = s[i].size;
+        r->duration_ms = s[i].duration_ms;
+        r->ok = s[i].ok;
+        r->time = s[i].time > 0 ? s[i].time : now;
+        snprintf(r->error, sizeof(r->error), "%s", s[i].ok ? "" : s[i].error);
+        if (s[i].ok) {
+            r->mbps = s[i].mbps;
+            r->avg = r->samples ? AVG_ALPHA * s[i].mbps + (1 - AVG_ALPHA) * r->avg : s[i].mbps;
+            r->lat_p50_us = s[i].lat_p50_us;
+            r->lat_p99_us = s[i].lat_p99_us;
+            r->samples++;
+        }
+        fabd__phost *ha = fabd__phost_find(p, a), *hb = fabd__phost_find(p, b);
+        if (ha)
+            ha->last_seen = now;
+        if (hb && s[i].ok)
+            hb->last_seen = now;
+    }
+    if (n)
+        fabd__probes_save_locked(p);
+    pthread_mutex_unlock(&p->lock);
+    return st;
+}
+
+static int name_index(const fabd_probe_matrix *m, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->names[i], name))
+            return (int)i;
+    return -1;
+}
+
+static bool add_name(fabd_probe_matrix *m, size_t cap, const char *name)
+{
+    if (name_index(m, name) >= 0)
+        return true;
+    if (m->n == cap)
+        return false;
+    snprintf(m->names[m->n++], FABD_PROBE_NAME_MAX, "%s", name);
+    return true;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+    return strcmp(x, y);
+}
+
+/* The matrix's names under the lock: the given ones, or every host and
+ * every name a result of kind has, sorted. */
+static ftopo_status matrix_names(fabd_probes *p, uint32_t kind, const char *const *hosts,
+                                 size_t num_hosts, fabd_probe_matrix *m, ftopo_diag *diag)
+{
+    size_t cap = hosts ? num_hosts : p->num_hosts + 2 * p->num_pairs;
+    m->names = calloc(cap ? cap : 1, sizeof(*m->names));
+    if (!m->names)
+        return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    if (hosts) {
+        for (size_t i = 0; i < num_hosts; i++) {
+            const char *c = canonical(p, hosts[i]);
+            bool known = fabd__phost_find(p, c);
+            for (size_t j = 0; !known && j < p->num_pairs; j++)
+                known = p->pairs[j].kind == kind &&
+                        (!strcmp(p->pairs[j].a, c) || !strcmp(p->pairs[j].b, c));
+            if (!known)
+                return fabd__fail(diag, FTOPO_ERR_NOT_FOUND, "unknown host \"%s\"", hosts[i]);
+            if (name_index(m, c) >= 0)
+                return fabd__fail(diag, FTOPO_ERR_ARG, "host \"%s\" is listed twice", hosts[i]);
+            add_name(m, cap, c);
+        }
+        return FTOPO_OK;
+    }
+    for (size_t i = 0; i < p->num_hosts; i++)
+        add_name(m, cap, p->hosts[i].name);
+    for (size_t j = 0; j < p->num_pairs; j++)
+        if (p->pairs[j].kind == kind) {
+            add_name(m, cap, p->pairs[j].a);
+            add_name(m, cap, p->pairs[j].b);
+        }
+    qsort(m->names, m->n, sizeof(*m->names), cmp_name);
+    return FTOPO_OK;
+}
+
+ftopo_status fabd_probes_matrix(fabd_probes *p, uint32_t kind, const char *const *hosts,
+                                size_t num_hosts, fabd_probe_matrix *out, ftopo_diag *diag)
+{
+    fabd_probe_matrix *m = out;
+    *m = (fabd_probe_matrix){.kind = kind};
+    pthread_mutex_lock(&p->lock);
+    ftopo_status st = matrix_names(p, kind, hosts, num_hosts, m, diag);
+    size_t nn = m->n * m->n;
+    if (st == FTOPO_OK) {
+        m->bw = malloc((nn ? nn : 1) * sizeof(*m->bw));
+        m->avg = malloc((nn ? nn : 1) * sizeof(*m->avg));
+        m->errors = calloc(nn ? nn : 1, sizeof(*m->errors));
+        if (!m->bw || !m->avg || !m->errors)
+            st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    }
+    for (size_t i = 0; st == FTOPO_OK && i < nn; i++)
+        m->bw[i] = m->avg[i] = NAN;
+    for (size_t j = 0; st == FTOPO_OK && j < p->num_pairs; j++) {
+        const fabd__ppair *r = &p->pairs[j];
+        int a = r->kind == kind ? name_index(m, r->a) : -1, b = a >= 0 ? name_index(m, r->b) : -1;
+        if (a < 0 || b < 0)
+            continue;
+        size_t lo = (size_t)(a < b ? a : b), hi = (size_t)(a < b ? b : a);
+        if (r->ok) {
+            m->bw[lo * m->n + hi] = m->bw[hi * m->n + lo] = r->mbps;
+            m->avg[lo * m->n + hi] = m->avg[hi * m->n + lo] = r->avg;
+        } else if (!(m->errors[lo * m->n + hi] = strdup(r->error))) {
+            st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (st == FTOPO_OK && fprobe_matrix_split(m->n, m->bw, 0.5, &m->median, &m->slow_below) != 0)
+        st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    if (st != FTOPO_OK)
+        fabd_probe_matrix_free(m);
+    return st;
+}
+
+void fabd_probe_matrix_free(fabd_probe_matrix *m)
+{
+    for (size_t i = 0; m->errors && i < m->n * m->n; i++)
+        free(m->errors[i]);
+    free(m->errors);
+    free(m->bw);
+    free(m->avg);
+    free(m->names);
+    *m = (fabd_probe_matrix){0};
+}
