@@ -159,10 +159,10 @@ int main(int argc, char **argv)
     http_opts(cfg, &lg, &api, &ho);
     fabd_http *http = fabd_http_start(&ho);
     if (!http) {
+        fabd_probes_destroy(probes);
         fabd_core_destroy(core);
         return 1;
     }
-        fabd_probes_destroy(probes);
     /* Probes-only: no MADs at all (a RoCE fabric, or no umad port); the
      * fabric is what the probe agents report. */
     st = cfg->probes_only ? FTOPO_OK : fabd_core_start(core, &diag);
@@ -170,15 +170,15 @@ int main(int argc, char **argv)
         logf_(&lg, FTOPO_LOG_ERROR, "cannot start the sweeper: %s",
               diag.message[0] ? diag.message : ftopo_strerror(st));
         fabd_http_stop(http);
+        fabd_probes_destroy(probes);
         fabd_core_destroy(core);
         return 1;
     }
-        fabd_probes_destroy(probes);
+    if (cfg->probes_only)
+        logf_(&lg, FTOPO_LOG_INFO, "probes-only: no fabric sweeps, the probe agents' picture");
     if (fabd_http_port(http))
         logf_(&lg, FTOPO_LOG_INFO, "listening on http://%s:%d/ (token %s)", cfg->listen,
               fabd_http_port(http), cfg->token[0] ? "required" : "not required");
-    if (cfg->probes_only)
-        logf_(&lg, FTOPO_LOG_INFO, "probes-only: no fabric sweeps, the probe agents' picture");
     if (cfg->socket_path[0])
         logf_(&lg, FTOPO_LOG_INFO, "listening on unix:%s", cfg->socket_path);
 
@@ -197,10 +197,10 @@ int main(int argc, char **argv)
      * finish and be joined; then the listeners; the core's memory last. */
     fabd_core_stop(core);
     fabd_http_stop(http);
+    fabd_probes_destroy(probes);
     fabd_core_destroy(core);
     logf_(&lg, FTOPO_LOG_INFO, "stopped");
     if (lg.syslog)
-    fabd_probes_destroy(probes);
         closelog();
     return 0;
 }

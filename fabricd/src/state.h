@@ -60,12 +60,12 @@ typedef struct fabd_core_opts {
     ftopo_log_fn log;
     void *log_user;
     ftopo_log_level log_level; /* the most detailed level logged (0: errors only) */
-} fabd_core_opts;
     /* See fabd_core_set_avail_hook; NULL: none. */
     struct fabd_avail_hook {
         void (*fn)(void *user, const struct fabd_snapshot *snap, double *avail);
         void *user;
     } avail_hook;
+} fabd_core_opts;
 
 /* ---- Snapshot --------------------------------------------------------------
  * Immutable once published. Every pointer below is owned by the snapshot and
@@ -166,8 +166,8 @@ typedef enum fabd_event_type {
                                  yet, e.g. while the SM re-routes: plan_replanned follows
                                  once the LFTs change and planning succeeds) */
     FABD_EV_PLAN_REPLANNED,   /* plan_id: the new plan; value: the invalidated plan's id */
-    FABD_EV_COUNT
     FABD_EV_PROBE_ROUND_DONE, /* value: the round's id (GET /api/v1/probes/round/ID) */
+    FABD_EV_COUNT
 } fabd_event_type;
 
 /* "link_down" etc.; stable names used in the API and the event log. */
