@@ -12,16 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "client.h"
-
-#define EXIT_API   1
-#define EXIT_USAGE 2
-#define EXIT_CONN  3
-
-typedef struct ctl {
-    fabctl_conn conn;
-    bool json;
-} ctl;
+#include "ctl.h"
 
 static void usage(FILE *out)
 {
@@ -38,14 +29,17 @@ static void usage(FILE *out)
             "  events [--since ID] [--follow]\n"
             "  diff [MASTER]               live fabric against a master topology file\n"
             "  quality                     route quality report (all-to-all)\n"
+            "  hosts [NAME]                probe agents registered (NAME: with inventory)\n"
+            "  probes matrix [--kind bw|ib-bw]   measured bandwidth, slow pairs, groups, ring\n"
+            "  probes round [--kind K] [--size B] [--duration MS] [--no-wait] [HOSTS...]\n"
+            "                              fabricd probes every pair of the agents\n"
+            "  probes show ID              a probe round's state and matrix\n"
             "  sweep                       sweep now and wait for it\n"
             "  metrics                     Prometheus text\n"
             "Environment: FABRICD_HOST, FABRICD_SOCKET, FABRICD_TOKEN. Default: 127.0.0.1:8734\n");
 }
 
-/* Performs a request; on success returns the body (caller frees), else
- * prints why and sets *rc. */
-static char *call(const ctl *c, const char *method, const char *path, const char *ctype,
+char *fabctl_call(const ctl *c, const char *method, const char *path, const char *ctype,
                   const char *body, size_t blen, int *rc)
 {
     fabctl_resp r;
@@ -70,11 +64,11 @@ static char *call(const ctl *c, const char *method, const char *path, const char
     return r.body;
 }
 
-static json_object *call_json(const ctl *c, const char *method, const char *path, const char *body,
+json_object *fabctl_call_json(const ctl *c, const char *method, const char *path, const char *body,
                               int *rc)
 {
-    char *text =
-        call(c, method, path, body ? "application/json" : NULL, body, body ? strlen(body) : 0, rc);
+    char *text = fabctl_call(c, method, path, body ? "application/json" : NULL, body,
+                             body ? strlen(body) : 0, rc);
     if (!text)
         return NULL;
     if (c->json)
@@ -88,22 +82,22 @@ static json_object *call_json(const ctl *c, const char *method, const char *path
     return o;
 }
 
-static json_object *get(json_object *o, const char *key)
+json_object *fabctl_get(json_object *o, const char *key)
 {
     json_object *v = NULL;
     json_object_object_get_ex(o, key, &v);
     return v;
 }
 
-static const char *str(json_object *o, const char *key)
+const char *fabctl_str(json_object *o, const char *key)
 {
-    json_object *v = get(o, key);
+    json_object *v = fabctl_get(o, key);
     return v ? json_object_get_string(v) : "";
 }
 
-static double num(json_object *o, const char *key)
+double fabctl_num(json_object *o, const char *key)
 {
-    return json_object_get_double(get(o, key));
+    return json_object_get_double(fabctl_get(o, key));
 }
 
 /* Appends a percent-encoded value to a query string. */
@@ -124,7 +118,7 @@ static void urlenc(char *dst, size_t cap, const char *s)
 static int cmd_raw(const ctl *c, const char *path)
 {
     int rc;
-    char *text = call(c, "GET", path, NULL, NULL, 0, &rc);
+    char *text = fabctl_call(c, "GET", path, NULL, NULL, 0, &rc);
     if (text)
         fputs(text, stdout);
     free(text);
@@ -134,34 +128,38 @@ static int cmd_raw(const ctl *c, const char *path)
 static int cmd_status(const ctl *c)
 {
     int rc;
-    json_object *o = call_json(c, "GET", "/api/v1/status", NULL, &rc);
+    json_object *o = fabctl_call_json(c, "GET", "/api/v1/status", NULL, &rc);
     if (!o || c->json)
         goto out;
-    json_object *h = get(o, "health"), *f = get(o, "fabric");
+    json_object *h = fabctl_get(o, "health"), *f = fabctl_get(o, "fabric");
     if (f) {
         printf(
             "fabric     %s%s, %s hosts, %s switches in %s tiers, %s links (%s between switches)\n",
-            str(f, "shape"), json_object_get_boolean(get(f, "degraded")) ? " (degraded)" : "",
-            str(f, "hosts"), str(f, "switches"), str(f, "tiers"), str(f, "links"),
-            str(f, "switch_links"));
-        json_object *rates = get(f, "rates");
+            fabctl_str(f, "shape"),
+            json_object_get_boolean(fabctl_get(f, "degraded")) ? " (degraded)" : "",
+            fabctl_str(f, "hosts"), fabctl_str(f, "switches"), fabctl_str(f, "tiers"),
+            fabctl_str(f, "links"), fabctl_str(f, "switch_links"));
+        json_object *rates = fabctl_get(f, "rates");
         for (size_t i = 0; rates && i < json_object_array_length(rates); i++) {
             json_object *r = json_object_array_get_idx(rates, i);
-            printf("rate       %s links at %s %s (%.0f Gb/s)\n", str(r, "links"), str(r, "width"),
-                   str(r, "speed"), num(r, "rate_gbps"));
+            printf("rate       %s links at %s %s (%.0f Gb/s)\n", fabctl_str(r, "links"),
+                   fabctl_str(r, "width"), fabctl_str(r, "speed"), fabctl_num(r, "rate_gbps"));
         }
-        printf("routes     %s\n", json_object_get_boolean(get(f, "routes")) ? "read" : "not yet");
+        printf("routes     %s\n",
+               json_object_get_boolean(fabctl_get(f, "routes")) ? "read" : "not yet");
     } else {
         printf("fabric     none yet (first sweep pending)\n");
     }
     printf("sweeps     %s (%s failed), last took %.3f s; counter polls %s, last %.3f s\n",
-           str(h, "sweeps"), str(h, "sweep_failures"), num(h, "last_sweep_seconds"),
-           str(h, "polls"), num(h, "last_poll_seconds"));
-    printf("links      %s down, %s congested, %s erroring directions\n", str(h, "down_links"),
-           str(h, "congested_dlinks"), str(h, "erroring_dlinks"));
-    printf("events     last id %s\n", str(h, "last_event_id"));
-    if (*str(h, "last_error"))
-        printf("error      %s\n", str(h, "last_error"));
+           fabctl_str(h, "sweeps"), fabctl_str(h, "sweep_failures"),
+           fabctl_num(h, "last_sweep_seconds"), fabctl_str(h, "polls"),
+           fabctl_num(h, "last_poll_seconds"));
+    printf("links      %s down, %s congested, %s erroring directions\n",
+           fabctl_str(h, "down_links"), fabctl_str(h, "congested_dlinks"),
+           fabctl_str(h, "erroring_dlinks"));
+    printf("events     last id %s\n", fabctl_str(h, "last_event_id"));
+    if (*fabctl_str(h, "last_error"))
+        printf("error      %s\n", fabctl_str(h, "last_error"));
 out:
     json_object_put(o);
     return rc;
@@ -178,7 +176,7 @@ static int cmd_health(const ctl *c)
     if (c->json)
         fputs(r.body, stdout);
     else
-        printf("%s\n", o ? str(o, "status") : "?");
+        printf("%s\n", o ? fabctl_str(o, "status") : "?");
     json_object_put(o);
     fabctl_resp_free(&r);
     return r.status == 200 ? 0 : EXIT_API;
@@ -192,15 +190,16 @@ static int cmd_topo(const ctl *c, const char *format)
         return cmd_raw(c, path);
     }
     int rc;
-    json_object *o = call_json(c, "GET", "/api/v1/nodes", NULL, &rc);
+    json_object *o = fabctl_call_json(c, "GET", "/api/v1/nodes", NULL, &rc);
     if (o && !c->json) {
-        json_object *nodes = get(o, "nodes");
+        json_object *nodes = fabctl_get(o, "nodes");
         printf("%-18s  %-6s %4s %5s %5s  %-12s %s\n", "GUID", "TYPE", "TIER", "LID", "PORTS",
                "HOST", "DESCRIPTION");
         for (size_t i = 0; i < json_object_array_length(nodes); i++) {
             json_object *n = json_object_array_get_idx(nodes, i);
-            printf("%-18s  %-6s %4s %5s %5s  %-12s %s\n", str(n, "guid"), str(n, "type"),
-                   str(n, "tier"), str(n, "lid"), str(n, "ports"), str(n, "host"), str(n, "desc"));
+            printf("%-18s  %-6s %4s %5s %5s  %-12s %s\n", fabctl_str(n, "guid"),
+                   fabctl_str(n, "type"), fabctl_str(n, "tier"), fabctl_str(n, "lid"),
+                   fabctl_str(n, "ports"), fabctl_str(n, "host"), fabctl_str(n, "desc"));
         }
     }
     json_object_put(o);
@@ -215,17 +214,18 @@ static int cmd_ports(const ctl *c, const char *node)
         urlenc(path, sizeof(path), node);
     }
     int rc;
-    json_object *o = call_json(c, "GET", path, NULL, &rc);
+    json_object *o = fabctl_call_json(c, "GET", path, NULL, &rc);
     if (o && !c->json) {
-        json_object *ports = get(o, "ports");
+        json_object *ports = fabctl_get(o, "ports");
         printf("%-20s %4s %-7s %-4s %-5s %5s %14s %14s %10s %7s\n", "NODE", "PORT", "STATE", "WID",
                "SPEED", "LID", "XMIT_BYTES", "RCV_BYTES", "XMIT_WAIT", "ERR/S");
         for (size_t i = 0; i < json_object_array_length(ports); i++) {
-            json_object *p = json_object_array_get_idx(ports, i), *k = get(p, "counters");
-            printf("%-20.20s %4s %-7s %-4s %-5s %5s %14s %14s %10s %7.2f\n", str(p, "desc"),
-                   str(p, "port"), str(p, "state"), str(p, "width"), str(p, "speed"), str(p, "lid"),
-                   k ? str(k, "xmit_bytes") : "-", k ? str(k, "rcv_bytes") : "-",
-                   k ? str(k, "xmit_wait") : "-", k ? num(k, "errors_per_s") : 0.0);
+            json_object *p = json_object_array_get_idx(ports, i), *k = fabctl_get(p, "counters");
+            printf("%-20.20s %4s %-7s %-4s %-5s %5s %14s %14s %10s %7.2f\n", fabctl_str(p, "desc"),
+                   fabctl_str(p, "port"), fabctl_str(p, "state"), fabctl_str(p, "width"),
+                   fabctl_str(p, "speed"), fabctl_str(p, "lid"),
+                   k ? fabctl_str(k, "xmit_bytes") : "-", k ? fabctl_str(k, "rcv_bytes") : "-",
+                   k ? fabctl_str(k, "xmit_wait") : "-", k ? fabctl_num(k, "errors_per_s") : 0.0);
         }
     }
     json_object_put(o);
@@ -238,31 +238,33 @@ static int cmd_links(const ctl *c, const char *filter)
     snprintf(path, sizeof(path), "/api/v1/links%s%s", filter ? "?filter=" : "",
              filter ? filter : "");
     int rc;
-    json_object *o = call_json(c, "GET", path, NULL, &rc);
+    json_object *o = fabctl_call_json(c, "GET", path, NULL, &rc);
     if (o && !c->json) {
-        json_object *links = get(o, "links");
+        json_object *links = fabctl_get(o, "links");
         printf("%-24s %-24s %-5s %-9s %6s %6s %6s %6s %s\n", "A[PORT]", "B[PORT]", "STATE", "RATE",
                "UTIL>", "CONG>", "<UTIL", "<CONG", "FLAGS");
         for (size_t i = 0; i < json_object_array_length(links); i++) {
-            json_object *l = json_object_array_get_idx(links, i), *a = get(l, "a"),
-                        *b = get(l, "b"), *ab = get(l, "ab"), *ba = get(l, "ba");
+            json_object *l = json_object_array_get_idx(links, i), *a = fabctl_get(l, "a"),
+                        *b = fabctl_get(l, "b"), *ab = fabctl_get(l, "ab"),
+                        *ba = fabctl_get(l, "ba");
             char ea[64], eb[64], rate[24], flags[64] = "";
-            snprintf(ea, sizeof(ea), "%.18s[%s]", str(a, "desc"), str(a, "port"));
-            snprintf(eb, sizeof(eb), "%.18s[%s]", str(b, "desc"), str(b, "port"));
-            snprintf(rate, sizeof(rate), "%s %s", str(l, "width"), str(l, "speed"));
+            snprintf(ea, sizeof(ea), "%.18s[%s]", fabctl_str(a, "desc"), fabctl_str(a, "port"));
+            snprintf(eb, sizeof(eb), "%.18s[%s]", fabctl_str(b, "desc"), fabctl_str(b, "port"));
+            snprintf(rate, sizeof(rate), "%s %s", fabctl_str(l, "width"), fabctl_str(l, "speed"));
             if (ab && ba) {
-                if (json_object_get_boolean(get(ab, "congested")) ||
-                    json_object_get_boolean(get(ba, "congested")))
+                if (json_object_get_boolean(fabctl_get(ab, "congested")) ||
+                    json_object_get_boolean(fabctl_get(ba, "congested")))
                     strcat(flags, "congested ");
-                if (json_object_get_boolean(get(ab, "erroring")) ||
-                    json_object_get_boolean(get(ba, "erroring")))
+                if (json_object_get_boolean(fabctl_get(ab, "erroring")) ||
+                    json_object_get_boolean(fabctl_get(ba, "erroring")))
                     strcat(flags, "errors ");
                 printf("%-24s %-24s %-5s %-9s %6.3f %6.3f %6.3f %6.3f %s\n", ea, eb,
-                       str(l, "state"), rate, num(ab, "utilization"), num(ab, "congestion"),
-                       num(ba, "utilization"), num(ba, "congestion"), flags);
+                       fabctl_str(l, "state"), rate, fabctl_num(ab, "utilization"),
+                       fabctl_num(ab, "congestion"), fabctl_num(ba, "utilization"),
+                       fabctl_num(ba, "congestion"), flags);
             } else {
-                printf("%-24s %-24s %-5s %-9s %6s %6s %6s %6s\n", ea, eb, str(l, "state"), rate,
-                       "-", "-", "-", "-");
+                printf("%-24s %-24s %-5s %-9s %6s %6s %6s %6s\n", ea, eb, fabctl_str(l, "state"),
+                       rate, "-", "-", "-", "-");
             }
         }
     }
@@ -277,18 +279,19 @@ static int cmd_trace(const ctl *c, const char *a, const char *b)
     strcat(path, "&dst=");
     urlenc(path, sizeof(path), b);
     int rc;
-    json_object *o = call_json(c, "GET", path, NULL, &rc);
+    json_object *o = fabctl_call_json(c, "GET", path, NULL, &rc);
     if (o && !c->json) {
-        json_object *hops = get(o, "hops");
+        json_object *hops = fabctl_get(o, "hops");
         printf("%3s %-18s %-6s %5s %4s %4s  %s\n", "HOP", "GUID", "TYPE", "LID", "IN", "OUT",
                "DESCRIPTION");
         for (size_t i = 0; i < json_object_array_length(hops); i++) {
             json_object *h = json_object_array_get_idx(hops, i);
-            printf("%3zu %-18s %-6s %5s %4s %4s  %s\n", i, str(h, "guid"), str(h, "type"),
-                   str(h, "lid"), str(h, "in_port"), str(h, "out_port"), str(h, "desc"));
+            printf("%3zu %-18s %-6s %5s %4s %4s  %s\n", i, fabctl_str(h, "guid"),
+                   fabctl_str(h, "type"), fabctl_str(h, "lid"), fabctl_str(h, "in_port"),
+                   fabctl_str(h, "out_port"), fabctl_str(h, "desc"));
         }
-        printf("result: %s\n", str(o, "result"));
-        if (strcmp(str(o, "result"), "ok") != 0)
+        printf("result: %s\n", fabctl_str(o, "result"));
+        if (strcmp(fabctl_str(o, "result"), "ok") != 0)
             rc = EXIT_API;
     }
     json_object_put(o);
@@ -297,20 +300,21 @@ static int cmd_trace(const ctl *c, const char *a, const char *b)
 
 static void print_plan(json_object *o)
 {
-    json_object *p = get(o, "plan"), *order = get(o, "order");
-    printf("plan %s%s: %zu hosts", str(o, "id"),
-           json_object_get_boolean(get(o, "valid")) ? "" : " (invalidated)",
+    json_object *p = fabctl_get(o, "plan"), *order = fabctl_get(o, "order");
+    printf("plan %s%s: %zu hosts", fabctl_str(o, "id"),
+           json_object_get_boolean(fabctl_get(o, "valid")) ? "" : " (invalidated)",
            json_object_array_length(order));
     if (p)
         printf(", %s channel(s), max load %s (bound %s), predicted busbw %.1f Gb/s",
-               str(p, "channels"), str(p, "max_load"), str(p, "lower_bound"), num(p, "busbw_gbps"));
+               fabctl_str(p, "channels"), fabctl_str(p, "max_load"), fabctl_str(p, "lower_bound"),
+               fabctl_num(p, "busbw_gbps"));
     printf("\nring order:");
     for (size_t i = 0; i < json_object_array_length(order); i++)
         printf(" %s", json_object_get_string(json_object_array_get_idx(order, i)));
     printf("\n");
-    if (*str(o, "invalid_reason"))
-        printf("invalidated: %s (replaced by plan %s)\n", str(o, "invalid_reason"),
-               str(o, "replaced_by"));
+    if (*fabctl_str(o, "invalid_reason"))
+        printf("invalidated: %s (replaced by plan %s)\n", fabctl_str(o, "invalid_reason"),
+               fabctl_str(o, "replaced_by"));
 }
 
 /* Host names from the arguments; "-" or "@FILE" reads a hostfile. */
@@ -343,13 +347,13 @@ static int cmd_ring(const ctl *c, int channels, bool hostfile, char **hosts, int
     const char *body = json_object_to_json_string(req);
     int rc;
     if (hostfile) {
-        char *text = call(c, "POST", "/api/v1/ring?format=hostfile", "application/json", body,
-                          strlen(body), &rc);
+        char *text = fabctl_call(c, "POST", "/api/v1/ring?format=hostfile", "application/json",
+                                 body, strlen(body), &rc);
         if (text)
             fputs(text, stdout);
         free(text);
     } else {
-        json_object *o = call_json(c, "POST", "/api/v1/ring", body, &rc);
+        json_object *o = fabctl_call_json(c, "POST", "/api/v1/ring", body, &rc);
         if (o && !c->json)
             print_plan(o);
         json_object_put(o);
@@ -363,19 +367,20 @@ static int cmd_plans(const ctl *c, const char *id)
     char path[128];
     snprintf(path, sizeof(path), "/api/v1/plans%s%s", id ? "/" : "", id ? id : "");
     int rc;
-    json_object *o = call_json(c, "GET", path, NULL, &rc);
+    json_object *o = fabctl_call_json(c, "GET", path, NULL, &rc);
     if (o && !c->json) {
         if (id) {
             print_plan(o);
         } else {
-            json_object *plans = get(o, "plans");
+            json_object *plans = fabctl_get(o, "plans");
             printf("%5s %-5s %6s %8s %10s %12s %11s\n", "ID", "VALID", "HOSTS", "CHANNELS",
                    "MAX_LOAD", "BUSBW_GBPS", "REPLACED_BY");
             for (size_t i = 0; i < json_object_array_length(plans); i++) {
                 json_object *p = json_object_array_get_idx(plans, i);
-                printf("%5s %-5s %6s %8s %10.3f %12.1f %11s\n", str(p, "id"), str(p, "valid"),
-                       str(p, "hosts"), str(p, "channels"), num(p, "max_load"),
-                       num(p, "busbw_gbps"), str(p, "replaced_by"));
+                printf("%5s %-5s %6s %8s %10.3f %12.1f %11s\n", fabctl_str(p, "id"),
+                       fabctl_str(p, "valid"), fabctl_str(p, "hosts"), fabctl_str(p, "channels"),
+                       fabctl_num(p, "max_load"), fabctl_num(p, "busbw_gbps"),
+                       fabctl_str(p, "replaced_by"));
             }
         }
     }
@@ -385,11 +390,12 @@ static int cmd_plans(const ctl *c, const char *id)
 
 static void print_event(json_object *e)
 {
-    time_t t = (time_t)num(e, "time");
+    time_t t = (time_t)fabctl_num(e, "time");
     struct tm tm;
     char ts[32];
     strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
-    printf("%6s %s %-18s %s\n", str(e, "id"), ts, str(e, "type"), str(e, "message"));
+    printf("%6s %s %-18s %s\n", fabctl_str(e, "id"), ts, fabctl_str(e, "type"),
+           fabctl_str(e, "message"));
 }
 
 static int cmd_events(const ctl *c, unsigned long long since, bool follow)
@@ -401,17 +407,17 @@ static int cmd_events(const ctl *c, unsigned long long since, bool follow)
         bool json = c->json;
         ctl quiet = *c;
         quiet.json = false; /* --json prints one event object a line */
-        json_object *o = call_json(&quiet, "GET", path, NULL, &rc);
+        json_object *o = fabctl_call_json(&quiet, "GET", path, NULL, &rc);
         if (!o)
             return rc;
-        json_object *evs = get(o, "events");
+        json_object *evs = fabctl_get(o, "events");
         for (size_t i = 0; i < json_object_array_length(evs); i++) {
             json_object *e = json_object_array_get_idx(evs, i);
             if (json)
                 printf("%s\n", json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
             else
                 print_event(e);
-            since = (unsigned long long)json_object_get_int64(get(e, "id"));
+            since = (unsigned long long)json_object_get_int64(fabctl_get(e, "id"));
         }
         fflush(stdout);
         json_object_put(o);
@@ -440,7 +446,8 @@ static int cmd_diff(const ctl *c, const char *master)
             fclose(m);
     }
     int rc;
-    char *text = call(c, master ? "POST" : "GET", "/api/v1/diff", "text/plain", body, blen, &rc);
+    char *text =
+        fabctl_call(c, master ? "POST" : "GET", "/api/v1/diff", "text/plain", body, blen, &rc);
     free(body);
     if (!text)
         return rc;
@@ -448,20 +455,21 @@ static int cmd_diff(const ctl *c, const char *master)
     if (c->json || !o) {
         fputs(text, stdout);
     } else {
-        json_object *nodes = get(o, "nodes"), *links = get(o, "links");
+        json_object *nodes = fabctl_get(o, "nodes"), *links = fabctl_get(o, "links");
         for (size_t i = 0; i < json_object_array_length(nodes); i++) {
             json_object *n = json_object_array_get_idx(nodes, i);
-            printf("%-9s node %s %s \"%s\"\n", str(n, "kind"), str(n, "type"), str(n, "guid"),
-                   str(n, "desc"));
+            printf("%-9s node %s %s \"%s\"\n", fabctl_str(n, "kind"), fabctl_str(n, "type"),
+                   fabctl_str(n, "guid"), fabctl_str(n, "desc"));
         }
         for (size_t i = 0; i < json_object_array_length(links); i++) {
-            json_object *l = json_object_array_get_idx(links, i), *a = get(l, "a"),
-                        *b = get(l, "b");
-            printf("%-9s link \"%s\"[%s] - \"%s\"[%s]  %s %s -> %s %s\n", str(l, "kind"),
-                   str(a, "desc"), str(a, "port"), str(b, "desc"), str(b, "port"),
-                   str(l, "ref_width"), str(l, "ref_speed"), str(l, "width"), str(l, "speed"));
+            json_object *l = json_object_array_get_idx(links, i), *a = fabctl_get(l, "a"),
+                        *b = fabctl_get(l, "b");
+            printf("%-9s link \"%s\"[%s] - \"%s\"[%s]  %s %s -> %s %s\n", fabctl_str(l, "kind"),
+                   fabctl_str(a, "desc"), fabctl_str(a, "port"), fabctl_str(b, "desc"),
+                   fabctl_str(b, "port"), fabctl_str(l, "ref_width"), fabctl_str(l, "ref_speed"),
+                   fabctl_str(l, "width"), fabctl_str(l, "speed"));
         }
-        if (json_object_get_boolean(get(o, "equal")))
+        if (json_object_get_boolean(fabctl_get(o, "equal")))
             printf("equal: the live fabric matches the master\n");
     }
     /* Differences are an answer, not an error; scripts test "equal". */
@@ -473,9 +481,9 @@ static int cmd_diff(const ctl *c, const char *master)
 static int cmd_sweep(const ctl *c)
 {
     int rc;
-    json_object *o = call_json(c, "POST", "/api/v1/sweep", "", &rc);
+    json_object *o = fabctl_call_json(c, "POST", "/api/v1/sweep", "", &rc);
     if (o && !c->json)
-        printf("sweep %s done\n", str(o, "sweep"));
+        printf("sweep %s done\n", fabctl_str(o, "sweep"));
     json_object_put(o);
     return rc;
 }
@@ -519,7 +527,19 @@ int main(int argc, char **argv)
     int channels = 1;
     bool hostfile = false, follow = false;
     unsigned long long since = 0;
-    enum { O_CONG = 256, O_ERR, O_DOWN, O_HOSTFILE, O_FOLLOW, O_SINCE };
+    fabctl_probe_opts po = {0};
+    enum {
+        O_CONG = 256,
+        O_ERR,
+        O_DOWN,
+        O_HOSTFILE,
+        O_FOLLOW,
+        O_SINCE,
+        O_KIND,
+        O_SIZE,
+        O_DUR,
+        O_NOWAIT
+    };
     static const struct option opts[] = {{"host", required_argument, 0, 'H'},
                                          {"socket", required_argument, 0, 'S'},
                                          {"token", required_argument, 0, 't'},
@@ -533,6 +553,10 @@ int main(int argc, char **argv)
                                          {"hostfile", no_argument, 0, O_HOSTFILE},
                                          {"follow", no_argument, 0, O_FOLLOW},
                                          {"since", required_argument, 0, O_SINCE},
+                                         {"kind", required_argument, 0, O_KIND},
+                                         {"size", required_argument, 0, O_SIZE},
+                                         {"duration", required_argument, 0, O_DUR},
+                                         {"no-wait", no_argument, 0, O_NOWAIT},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int o;
@@ -581,6 +605,18 @@ int main(int argc, char **argv)
         case O_SINCE:
             since = strtoull(optarg, NULL, 10);
             break;
+        case O_KIND:
+            po.kind = optarg;
+            break;
+        case O_SIZE:
+            po.size = atol(optarg);
+            break;
+        case O_DUR:
+            po.duration_ms = atol(optarg);
+            break;
+        case O_NOWAIT:
+            po.no_wait = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -623,6 +659,10 @@ int main(int argc, char **argv)
                        c.json ? "/api/v1/routes/quality" : "/api/v1/routes/quality?format=text");
     if (!strcmp(cmd, "sweep"))
         return cmd_sweep(&c);
+    if (!strcmp(cmd, "hosts") && nargs <= 1)
+        return fabctl_cmd_hosts(&c, nargs ? args[0] : NULL);
+    if (!strcmp(cmd, "probes"))
+        return fabctl_cmd_probes(&c, &po, args, nargs);
     if (!strcmp(cmd, "metrics"))
         return cmd_raw(&c, "/metrics");
     usage(stderr);

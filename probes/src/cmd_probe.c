@@ -5,12 +5,14 @@
 #include "args.h"
 #include "cmd.h"
 #include "log.h"
+#include "report.h"
 #include "res_json.h"
 
 int fprobe_cmd_probe(int argc, char **argv)
 {
     struct fprobe_args a;
-    if (fprobe_args_parse(&a, argc, argv, 0) != 0)
+    struct fprobe_fabricd fd;
+    if (fprobe_fabricd_args(&fd, &argc, argv) != 0 || fprobe_args_parse(&a, argc, argv, 0) != 0)
         return 2;
     a.req.kind = fprobe_kind_parse(argv[0]);
     signal(SIGPIPE, SIG_IGN);
@@ -32,5 +34,12 @@ int fprobe_cmd_probe(int argc, char **argv)
                (double)res.lat_min_ns / 1e3, (double)res.lat_p50_ns / 1e3,
                (double)res.lat_p99_ns / 1e3);
     }
-    return res.status == 0 ? 0 : 1;
+    int reported = 0;
+    if (fd.url != NULL) {
+        json_object *arr = json_object_new_array();
+        json_object_array_add(arr, fprobe_fabricd_result(fd.name, a.target, &a.req, &res));
+        reported = fprobe_fabricd_post(&fd, "/api/v1/probes/results", arr);
+        json_object_put(arr);
+    }
+    return res.status == 0 && reported == 0 ? 0 : 1;
 }

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "cmd.h"
+#include "report.h"
 #include "ring.h"
 #include "round.h"
 
@@ -110,8 +111,9 @@ static void print_text(const struct fprobe_round *r, const struct fprobe_args *a
 int fprobe_cmd_round(int argc, char **argv)
 {
     struct fprobe_args a;
+    struct fprobe_fabricd fd;
     struct fprobe_round r;
-    if (fprobe_args_parse(&a, argc, argv, 1) != 0)
+    if (fprobe_fabricd_args(&fd, &argc, argv) != 0 || fprobe_args_parse(&a, argc, argv, 1) != 0)
         return 2;
     if (a.req.kind != FPROBE_TCP_BW && a.req.kind != FPROBE_IB_BW) {
         fprintf(stderr, "fabprobe round: -k takes bw or ib-bw\n");
@@ -133,9 +135,16 @@ int fprobe_cmd_round(int argc, char **argv)
         print_text(&r, &a, ring);
     free(ring);
     int failed = 0;
+    json_object *results = json_object_new_array();
     for (size_t i = 0; i < r.n; i++)
-        for (size_t j = i + 1; j < r.n; j++)
+        for (size_t j = i + 1; j < r.n; j++) {
             failed |= r.pairs[i * r.n + j].status != 0;
+            json_object_array_add(results, fprobe_fabricd_result(r.hosts[i], r.hosts[j], &a.req,
+                                                                 &r.pairs[i * r.n + j]));
+        }
+    if (fd.url != NULL)
+        failed |= fprobe_fabricd_post(&fd, "/api/v1/probes/results", results) != 0;
+    json_object_put(results);
     fprobe_round_free(&r);
     return failed ? 1 : 0;
 }
