@@ -17,7 +17,7 @@ PACKAGES="
     libibverbs-dev librdmacm-dev libibumad-dev libibmad-dev libibnetdisc-dev
     libnl-3-dev libnl-route-3-dev
     ibsim-utils opensm infiniband-diags
-    iproute2 procps time
+    iproute2 procps time nftables
     openmpi-bin libopenmpi-dev libgloo-dev iperf3
     qemu-system-x86 busybox-static cpio kmod
     rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest
