@@ -30,26 +30,33 @@ static json_object *health_json(const fabd_health *h)
     json_object_object_add(o, "down_links", json_object_new_uint64(h->down_links));
     json_object_object_add(o, "congested_dlinks", json_object_new_uint64(h->congested_dlinks));
     json_object_object_add(o, "erroring_dlinks", json_object_new_uint64(h->erroring_dlinks));
+    json_object_object_add(o, "failures_in_row", json_object_new_uint64(h->failures_in_row));
     json_object_object_add(o, "last_error", json_object_new_string(h->last_error));
+    json_object_object_add(o, "last_error_at", json_object_new_double(h->last_error_at));
+    /* Ages on the daemon's clock, so that a client's clock does not matter;
+     * null when there is nothing to age. */
+    double now = h->read_at;
+    json_object_object_add(o, "last_error_age_s",
+                           h->last_error_at > 0 ? json_object_new_double(now - h->last_error_at)
+                                                : NULL);
+    json_object_object_add(o, "snapshot_age_s",
+                           h->published_at > 0 ? json_object_new_double(now - h->published_at)
+                                               : NULL);
+    json_object_object_add(o, "status", json_object_new_string(fabd_health_state_str(h->state)));
     return o;
 }
 
-/* 200 while the sweeper runs and the last sweep found the fabric; 503
- * otherwise, so that a probe (systemd, Kubernetes) sees a daemon that has
- * lost the fabric. */
+/* 200 while the daemon serves a fabric (ok, degraded); 503 before the
+ * first snapshot, when sweeps keep failing, or when the sweeper stopped,
+ * so that a probe (systemd, Kubernetes) sees a daemon that has no fabric
+ * or has lost it. */
 void fabd_api_healthz(fabd_api *api, const fabd_req *req, fabd_reply *rep)
 {
     (void)req;
     fabd_health h;
     fabd_core_health(api->core, &h);
-    bool ok = h.running && h.last_sweep_ok && h.sweeps > 0;
-    const char *status = ok              ? "ok"
-                         : !h.running    ? "stopped"
-                         : h.sweeps == 0 ? "starting"
-                                         : "failing";
-    json_object *o = health_json(&h);
-    json_object_object_add(o, "status", json_object_new_string(status));
-    fabd_reply_json(rep, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, o);
+    bool serving = h.state == FABD_HEALTH_OK || h.state == FABD_HEALTH_DEGRADED;
+    fabd_reply_json(rep, serving ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, health_json(&h));
 }
 
 void fabd_api_status(fabd_api *api, const fabd_req *req, fabd_reply *rep)

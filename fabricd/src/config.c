@@ -37,6 +37,7 @@ static const key_def keys[] = {
     KEY("ca", K_STR, ca, "local CA name (\"\": the first)"),
     KEY("ca-port", K_INT, ca_port, "local CA port (0: first active)"),
     KEY("sweep-interval-ms", K_INT, sweep_interval_ms, "discovery period"),
+    KEY("discover-timeout-ms", K_INT, discover_timeout_ms, "longest discovery or LFT read"),
     KEY("poll-interval-ms", K_INT, poll_interval_ms, "counter poll period (<0: off)"),
     KEY("mad-timeout-ms", K_INT, mad_timeout_ms, "MAD timeout (0: library default)"),
     KEY("mad-retries", K_INT, mad_retries, "MAD retries (0: library default)"),
@@ -62,6 +63,7 @@ static void defaults(fabd_config *cfg)
     cfg->max_wait_s = 60;
     strcpy(cfg->state_dir, "/var/lib/fabricd");
     cfg->sweep_interval_ms = 10000;
+    cfg->discover_timeout_ms = 120000;
     cfg->poll_interval_ms = 2000;
     cfg->log_level = FTOPO_LOG_INFO;
 }
@@ -286,6 +288,7 @@ void fabd_config_core_opts(const fabd_config *cfg, fabd_core_opts *opts)
     opts->mad_retries = cfg->mad_retries;
     opts->sweep_interval_ms = cfg->sweep_interval_ms;
     opts->poll_interval_ms = cfg->poll_interval_ms;
+    opts->discover_timeout_ms = cfg->discover_timeout_ms;
     opts->congested_threshold = cfg->congested_threshold;
     opts->error_threshold = cfg->error_threshold;
     opts->max_events = cfg->max_events > 0 ? (size_t)cfg->max_events : 0;

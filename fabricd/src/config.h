@@ -32,6 +32,7 @@ typedef struct fabd_config {
     char ca[FABD_CONFIG_STR];
     int ca_port;
     int sweep_interval_ms;
+    int discover_timeout_ms;
     int poll_interval_ms;
     int mad_timeout_ms;
     int mad_retries;

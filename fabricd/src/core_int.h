@@ -143,6 +143,14 @@ void fabd__store_save(fabd_core *core, const ftopo_fabric *fabric, const fabd_do
                       size_t num_down);
 void fabd__store_load_down(fabd_core *core, fabd__worker *w);
 
+/* MAD work in child processes (mad_child.c), worker thread only. Both fail
+ * with FTOPO_ERR_TIMEOUT after c->discover_timeout_ms and FTOPO_ERR_STATE
+ * when the core stops meanwhile. read_lfts: *out uses FTOPO_LIDS_FABRIC. */
+ftopo_status fabd__discover(fabd_core *core, const fabd_core_opts *c, ftopo_fabric **out,
+                            ftopo_diag *diag);
+ftopo_status fabd__read_lfts(fabd_core *core, const fabd_core_opts *c, const ftopo_fabric *fabric,
+                             ftopo_routes **out, ftopo_diag *diag);
+
 /* Sweeps (sweep.c) and counters (counters.c), worker thread only. */
 void *fabd__sweeper_main(void *arg);
 #define FABD__CAP_ASKED 0x10000u

@@ -108,6 +108,9 @@ static void reload(fabd_config *cfg, int argc, char **argv, fabd_log *lg, fabd_c
 
 int main(int argc, char **argv)
 {
+    int child_rc = fabd_mad_child_main(argc, argv);
+    if (child_rc >= 0)
+        return child_rc;
     static fabd_config cfg_storage; /* large: off the stack, not shared */
     fabd_config *cfg = &cfg_storage;
     char err[512];

@@ -155,26 +155,28 @@ static void write_links(FILE *f, const fabd_snapshot *s)
 
 static void write_health(FILE *f, const fabd_health *h)
 {
-    fprintf(f,
-            "# HELP fabricd_up 1 while the sweeper runs and the last sweep succeeded\n"
-            "# TYPE fabricd_up gauge\nfabricd_up %d\n"
-            "# TYPE fabricd_sweeps_total counter\nfabricd_sweeps_total %" PRIu64 "\n"
-            "# TYPE fabricd_sweep_failures_total counter\nfabricd_sweep_failures_total %" PRIu64
-            "\n"
-            "# TYPE fabricd_counter_polls_total counter\nfabricd_counter_polls_total %" PRIu64 "\n"
-            "# TYPE fabricd_last_sweep_seconds gauge\nfabricd_last_sweep_seconds %.6f\n"
-            "# TYPE fabricd_last_poll_seconds gauge\nfabricd_last_poll_seconds %.6f\n"
-            "# TYPE fabricd_last_sweep_timestamp_seconds gauge\n"
-            "fabricd_last_sweep_timestamp_seconds %.3f\n"
-            "# TYPE fabricd_nodes gauge\nfabricd_nodes %zu\n"
-            "# TYPE fabricd_links gauge\nfabricd_links %zu\n"
-            "# TYPE fabricd_down_links gauge\nfabricd_down_links %zu\n"
-            "# TYPE fabricd_congested_links gauge\nfabricd_congested_links %zu\n"
-            "# TYPE fabricd_erroring_links gauge\nfabricd_erroring_links %zu\n"
-            "# TYPE fabricd_last_event_id gauge\nfabricd_last_event_id %" PRIu64 "\n",
-            h->running && h->last_sweep_ok, h->sweeps, h->sweep_failures, h->polls,
-            h->last_sweep_seconds, h->last_poll_seconds, h->last_sweep_at, h->nodes, h->links,
-            h->down_links, h->congested_dlinks, h->erroring_dlinks, h->last_event_id);
+    fprintf(
+        f,
+        "# HELP fabricd_up 1 while the daemon serves a fabric (/healthz ok or degraded)\n"
+        "# TYPE fabricd_up gauge\nfabricd_up %d\n"
+        "# TYPE fabricd_sweeps_total counter\nfabricd_sweeps_total %" PRIu64 "\n"
+        "# TYPE fabricd_sweep_failures_total counter\nfabricd_sweep_failures_total %" PRIu64 "\n"
+        "# TYPE fabricd_sweep_failures_in_row gauge\nfabricd_sweep_failures_in_row %" PRIu64 "\n"
+        "# TYPE fabricd_counter_polls_total counter\nfabricd_counter_polls_total %" PRIu64 "\n"
+        "# TYPE fabricd_last_sweep_seconds gauge\nfabricd_last_sweep_seconds %.6f\n"
+        "# TYPE fabricd_last_poll_seconds gauge\nfabricd_last_poll_seconds %.6f\n"
+        "# TYPE fabricd_last_sweep_timestamp_seconds gauge\n"
+        "fabricd_last_sweep_timestamp_seconds %.3f\n"
+        "# TYPE fabricd_nodes gauge\nfabricd_nodes %zu\n"
+        "# TYPE fabricd_links gauge\nfabricd_links %zu\n"
+        "# TYPE fabricd_down_links gauge\nfabricd_down_links %zu\n"
+        "# TYPE fabricd_congested_links gauge\nfabricd_congested_links %zu\n"
+        "# TYPE fabricd_erroring_links gauge\nfabricd_erroring_links %zu\n"
+        "# TYPE fabricd_last_event_id gauge\nfabricd_last_event_id %" PRIu64 "\n",
+        h->state == FABD_HEALTH_OK || h->state == FABD_HEALTH_DEGRADED, h->sweeps,
+        h->sweep_failures, h->failures_in_row, h->polls, h->last_sweep_seconds,
+        h->last_poll_seconds, h->last_sweep_at, h->nodes, h->links, h->down_links,
+        h->congested_dlinks, h->erroring_dlinks, h->last_event_id);
 }
 
 void fabd_api_metrics(fabd_api *api, const fabd_req *req, fabd_reply *rep)

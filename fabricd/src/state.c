@@ -186,6 +186,7 @@ void fabd__publish(fabd_core *core, fabd_snapshot *snap)
     pthread_mutex_lock(&core->lock);
     fabd_snapshot *old = core->current;
     core->current = snap;
+    core->health.published_at = fabd__now();
     core->health.nodes = ftopo_num_nodes(snap->fabric);
     core->health.links = ftopo_num_links(snap->fabric);
     core->health.down_links = snap->num_down_links;
@@ -197,12 +198,28 @@ void fabd__publish(fabd_core *core, fabd_snapshot *snap)
 
 /* ---- Health and control ----------------------------------------------------- */
 
+const char *fabd_health_state_str(fabd_health_state state)
+{
+    static const char *const names[] = {"starting", "ok", "degraded", "failing", "stopped"};
+    return (unsigned)state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
+}
+
 void fabd_core_health(fabd_core *core, fabd_health *out)
 {
     pthread_mutex_lock(&core->lock);
     *out = core->health;
     out->last_event_id = core->next_event_id - 1;
+    out->read_at = fabd__now();
+    bool published = core->current != NULL;
     pthread_mutex_unlock(&core->lock);
+    if (!out->running)
+        out->state = FABD_HEALTH_STOPPED;
+    else if (out->failures_in_row >= FABD_HEALTH_FAILING_SWEEPS)
+        out->state = FABD_HEALTH_FAILING;
+    else if (!published)
+        out->state = FABD_HEALTH_STARTING;
+    else
+        out->state = out->failures_in_row ? FABD_HEALTH_DEGRADED : FABD_HEALTH_OK;
 }
 
 static void deadline_after(struct timespec *ts, int ms)
@@ -243,6 +260,8 @@ static void apply_defaults(fabd_core_opts *o)
 {
     if (o->sweep_interval_ms <= 0)
         o->sweep_interval_ms = 10000;
+    if (o->discover_timeout_ms <= 0)
+        o->discover_timeout_ms = 120000;
     if (o->poll_interval_ms == 0)
         o->poll_interval_ms = 2000;
     if (o->lft_settle_sweeps <= 0)
@@ -362,6 +381,7 @@ void fabd_core_reconfigure(fabd_core *core, const fabd_core_opts *opts)
     pthread_mutex_lock(&core->lock);
     core->opts.sweep_interval_ms = o.sweep_interval_ms;
     core->opts.poll_interval_ms = o.poll_interval_ms;
+    core->opts.discover_timeout_ms = o.discover_timeout_ms;
     core->opts.lft_settle_sweeps = o.lft_settle_sweeps;
     core->opts.lft_refresh_sweeps = o.lft_refresh_sweeps;
     core->opts.ewma_alpha = o.ewma_alpha;

@@ -42,6 +42,7 @@ typedef struct fabd_core_opts {
     int mad_timeout_ms;      /* 0: library default */
     int mad_retries;         /* 0: library default */
     int sweep_interval_ms;   /* discovery period; 0: 10000 */
+    int discover_timeout_ms; /* a discovery or LFT read that takes longer fails; 0: 120000 */
     int poll_interval_ms;    /* counter poll period; 0: 2000; <0: counters off */
     /* LFTs are re-read after every topology change and on the next
      * `lft_settle_sweeps` sweeps (the SM re-routes after we see the change),
@@ -202,10 +203,30 @@ ftopo_status fabd_core_events(fabd_core *core, uint64_t since_id, size_t max, in
  * be NULL). */
 ftopo_status fabd_core_trigger_sweep(fabd_core *core, int timeout_ms, uint64_t *sweep_seq);
 
+/* What /healthz says. A probe (systemd, Kubernetes, a load balancer)
+ * should treat OK and DEGRADED as serving. */
+typedef enum fabd_health_state {
+    FABD_HEALTH_STARTING = 0, /* no snapshot published yet */
+    FABD_HEALTH_OK,           /* the last sweep found the fabric and was published */
+    FABD_HEALTH_DEGRADED,     /* the last sweeps failed; the last good snapshot is served */
+    FABD_HEALTH_FAILING,      /* FABD_HEALTH_FAILING_SWEEPS or more failed in a row */
+    FABD_HEALTH_STOPPED,      /* the sweeper is not running */
+} fabd_health_state;
+
+#define FABD_HEALTH_FAILING_SWEEPS 3
+
+/* "starting", "ok", "degraded", "failing", "stopped". */
+const char *fabd_health_state_str(fabd_health_state state);
+
 typedef struct fabd_health {
+    fabd_health_state state;
     bool running;       /* the sweeper thread is alive */
     bool last_sweep_ok; /* the last discovery succeeded */
     uint64_t sweeps, sweep_failures, polls;
+    uint64_t failures_in_row; /* discoveries failed since the last good one */
+    double last_error_at;     /* Unix time of the last failed discovery, 0: never */
+    double published_at;      /* Unix time the current snapshot was published, 0: none */
+    double read_at;           /* Unix time these figures were read (for ages) */
     double started_at, last_sweep_at, last_poll_at; /* Unix times, 0: never */
     double last_sweep_seconds;                      /* discovery only */
     double last_lft_seconds;                        /* the last LFT read */
@@ -324,6 +345,16 @@ void fabd_plan_release(fabd_plan *plan);
 
 /* ---- Life cycle ---------------------------------------------------------------- */
 
+/* Discovery runs in a child process and so do LFT reads (mad_child.c says why), the
+ * program's own executable run again. Every program that starts a core
+ * must therefore begin main() with
+ *     int rc = fabd_mad_child_main(argc, argv);
+ *     if (rc >= 0)
+ *         return rc;
+ * It returns -1 unless argv is a discovery child's, whose exit status it
+ * returns. */
+int fabd_mad_child_main(int argc, char **argv);
+
 /* Creates the core: reads the event log and last topology from state_dir
  * (creating it if needed), so that history and the last known fabric show
  * before the first sweep. Starts no thread. opts is copied (strings too). */
@@ -348,6 +379,5 @@ void fabd_core_destroy(fabd_core *core);
  * by every planning, from API threads and the sweeper. Set it (fn NULL:
  * none) before fabd_core_start: it is read without a lock. */
 void fabd_core_set_avail_hook(fabd_core *core, struct fabd_avail_hook hook);
-
 
 #endif

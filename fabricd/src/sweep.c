@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "core_int.h"
-#include "ftopo/discover.h"
 
 /* ---- Events from a diff ------------------------------------------------------- */
 
@@ -202,20 +201,10 @@ static size_t lft_differences(const ftopo_routes *old, const ftopo_routes *now)
 
 static ftopo_routes *read_lfts(fabd_core *core, const ftopo_fabric *fabric)
 {
-    const fabd_core_opts *c = &core->w.cfg;
     ftopo_diag d = fabd__lib_diag(core);
     ftopo_routes *routes = NULL;
-    ftopo_routes_opts ro = {.lid_mode = FTOPO_LIDS_FABRIC};
-    ftopo_lft_read_opts lo = {.ca_name = c->ca_name,
-                              .ca_port = c->ca_port,
-                              .timeout_ms = c->mad_timeout_ms,
-                              .retries = c->mad_retries};
-    /* The library has logged why (once, through our callback). */
-    if (ftopo_routes_create(fabric, &ro, &routes, &d) != FTOPO_OK ||
-        ftopo_routes_read_live(routes, &lo, &d) != FTOPO_OK) {
-        ftopo_routes_destroy(routes);
-        return NULL;
-    }
+    if (fabd__read_lfts(core, &core->w.cfg, fabric, &routes, &d) != FTOPO_OK)
+        fabd__log(core, FTOPO_LOG_ERROR, "reading the LFTs: %s", d.message);
     return routes;
 }
 
@@ -235,14 +224,10 @@ static bool sweep(fabd_core *core, bool forced)
 {
     fabd__worker *w = &core->w;
     const fabd_core_opts *c = &w->cfg;
-    ftopo_discover_opts dopts = {.ca_name = c->ca_name,
-                                 .ca_port = c->ca_port,
-                                 .timeout_ms = c->mad_timeout_ms,
-                                 .retries = c->mad_retries};
     ftopo_diag d = fabd__lib_diag(core);
     ftopo_fabric *fabric = NULL;
     double t0 = fabd__mono(), now = fabd__now();
-    ftopo_status st = ftopo_discover(&dopts, &fabric, &d);
+    ftopo_status st = fabd__discover(core, c, &fabric, &d);
     double secs = fabd__mono() - t0;
 
     pthread_mutex_lock(&core->lock);
@@ -253,8 +238,11 @@ static bool sweep(fabd_core *core, bool forced)
     core->health.last_sweep_ok = st == FTOPO_OK;
     if (st != FTOPO_OK) {
         core->health.sweep_failures++;
+        core->health.failures_in_row++;
+        core->health.last_error_at = now;
         fabd__copy_desc(core->health.last_error, sizeof(core->health.last_error), d.message);
     } else {
+        core->health.failures_in_row = 0;
         core->health.last_error[0] = '\0';
     }
     pthread_mutex_unlock(&core->lock);

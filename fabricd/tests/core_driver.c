@@ -174,6 +174,9 @@ static void cmd_health(fabd_core *core)
 
 int main(int argc, char **argv)
 {
+    int child_rc = fabd_mad_child_main(argc, argv);
+    if (child_rc >= 0)
+        return child_rc;
     fabd_core_opts o = {
         .sweep_interval_ms = 1000, .poll_interval_ms = 500, .log_level = FTOPO_LOG_WARN};
     static const struct option longs[] = {

@@ -11,7 +11,10 @@
 #  - robustness: malformed JSON, unknown paths, wrong method, oversized and
 #    slow requests, 200 concurrent clients; the daemon keeps sweeping;
 #  - SIGHUP reloads the token; SIGTERM exits 0 (no leak under ASan) and a
-#    restart shows the history.
+#    restart shows the history;
+#  - /healthz: starting (503) before the first snapshot, failing (503) when
+#    discoveries keep failing (hang past their timeout), degraded (200,
+#    last snapshot served) when the simulator goes away, then failing.
 # usage: test_api_sim.sh FABRICD FABRICTL FABTOPO
 set -euo pipefail
 FABRICD=$1
@@ -37,11 +40,12 @@ connection-timeout = 2
 max-wait = 20
 CONFEOF
 
-fabd_start() {
+# fabd_launch [ARGS]: starts fabricd, sets URL once it listens.
+fabd_launch() {
     : >"$LOG"
     LD_PRELOAD="$SIM_PRELOAD" timeout -s KILL "${SIM_MAX_LIFE:-900}" "$FABRICD" -c "$CONF" \
         --port 0 --socket "$SOCK" --state-dir "$STATE" --sweep-interval-ms 1000 \
-        --poll-interval-ms 500 >"$LOG" 2>&1 &
+        --poll-interval-ms 500 "$@" >"$LOG" 2>&1 &
     FABD_PID=$!
     local i port=
     for ((i = 0; i < 300; i++)); do
@@ -53,11 +57,24 @@ fabd_start() {
     [ -n "$port" ] || sim_fail "fabricd does not say where it listens"
     URL=http://127.0.0.1:$port
     export FABRICD_HOST=127.0.0.1:$port FABRICD_TOKEN=$TOKEN
-    for ((i = 0; i < 300; i++)); do
-        curl -sf "$URL/healthz" >/dev/null && return
+}
+
+# fabd_start [ARGS]: fabd_launch, then waits for /healthz to say ok.
+fabd_start() {
+    fabd_launch "$@"
+    wait_health ok 30
+}
+
+# wait_health STATUS SECONDS: until /healthz says STATUS.
+wait_health() {
+    local deadline=$((SECONDS + $2))
+    HEALTH=
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        HEALTH=$(curl -s -w '\n%{http_code}' "$URL/healthz")
+        [ "$(head -1 <<<"$HEALTH" | jq -r .status)" != "$1" ] || return 0
         sleep 0.1
     done
-    sim_fail "fabricd not healthy after 30 s"
+    sim_fail "/healthz not $1 after $2 s: $HEALTH"
 }
 
 # fabd_stop: SIGTERM; fabricd must exit 0 (ASan's leak check included).
@@ -89,6 +106,25 @@ wait_event() {
 }
 
 sim_start "$NET"
+
+# ---- Health before the first snapshot: no simulator answers on this
+# socket name, so every discovery hangs until its timeout.
+IBSIM_SOCKNAME=fabd-nobody-$$ fabd_launch --discover-timeout-ms 1000
+HEALTH=$(curl -s -w '\n%{http_code}' "$URL/healthz")
+if [ "$(tail -1 <<<"$HEALTH")" != 503 ] || [ "$(head -1 <<<"$HEALTH" | jq -r .status)" != starting ]; then
+    sim_fail "before the first snapshot /healthz says $HEALTH"
+fi
+[ "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/topology")" = 503 ] ||
+    sim_fail "topology before the first snapshot: expected 503"
+wait_health failing 30
+[ "$(tail -1 <<<"$HEALTH")" = 503 ] || sim_fail "failing: expected 503, got $HEALTH"
+head -1 <<<"$HEALTH" | jq -e '(.last_error | test("did not finish in 1000 ms")) and
+    .last_error_age_s >= 0 and .failures_in_row >= 3 and .snapshot_age_s == null' >/dev/null ||
+    sim_fail "failing health lacks the error and its age: $HEALTH"
+fabd_stop
+rm -rf "$STATE"
+echo "ok: /healthz starting (503) before a snapshot, failing (503) with the last error and its age"
+
 sim_sm_start
 fabd_start
 
@@ -224,9 +260,20 @@ echo "ok: SIGHUP reloads the config"
 
 # ---- Restart keeps history.
 fabd_stop
-fabd_start
+fabd_start --discover-timeout-ms 1500
 api "$URL/api/v1/events" | jq -e '[.events[].type] | index("link_down") and index("link_up")' \
     >/dev/null || sim_fail "history lost across the restart"
 ctl events | grep 'link_down' >/dev/null || sim_fail "fabricctl events"
+echo "ok: history kept across a restart"
+
+# ---- The fabric lost: degraded while the last snapshot is served, then
+# failing; a stop meanwhile is clean.
+sim_vanish
+wait_health degraded 20
+[ "$(tail -1 <<<"$HEALTH")" = 200 ] || sim_fail "degraded: expected 200, got $HEALTH"
+[ "$(api "$URL/api/v1/nodes" | jq '.nodes | length')" = 22 ] || sim_fail "degraded: last snapshot not served"
+wait_health failing 30
+head -1 <<<"$HEALTH" | jq -e '.last_error != "" and .last_error_age_s >= 0 and .snapshot_age_s > 0' \
+    >/dev/null || sim_fail "failing health: $HEALTH"
 fabd_stop
-echo "ok: clean stop, history kept across a restart"
+echo "ok: simulator gone: degraded (200, last snapshot served), then failing (503); clean stop"

@@ -10,6 +10,7 @@
 #   sim_sm_try_sweep [OPENSM ARGS] # the same, returning 1 instead of failing
 #   sim_sm_start [OPENSM ARGS]    # OpenSM in the background, waits for SUBNET UP
 #   sim_run CMD...                # CMD as a MAD client of the simulator
+#   sim_vanish                    # stop both, keep SIM_DIR: running clients lose the fabric
 #   sim_stop                      # stop both and remove SIM_DIR (sim_start may follow)
 #   sim_workdir                   # SIM_WORK: a scratch folder removed at exit
 #
@@ -50,9 +51,10 @@ sim_stop_sm() {
     fi
 }
 
-# sim_stop: stops OpenSM and ibsim and removes SIM_DIR; a new sim_start
-# may follow.
-sim_stop() {
+# sim_vanish: stops OpenSM and ibsim but keeps SIM_DIR (and the sanitizer
+# options naming files in it), so that clients still running see the
+# fabric disappear.
+sim_vanish() {
     sim_stop_sm
     if [ -n "$SIM_CONSOLE_FD" ]; then
         exec {SIM_CONSOLE_FD}>&-
@@ -63,6 +65,12 @@ sim_stop() {
         wait "$SIM_PID" 2>/dev/null || true
         SIM_PID=
     fi
+}
+
+# sim_stop: stops OpenSM and ibsim and removes SIM_DIR; a new sim_start
+# may follow.
+sim_stop() {
+    sim_vanish
     if [ -n "$SIM_DIR" ]; then
         # Programs run after the simulator must not name its removed
         # suppression files.
