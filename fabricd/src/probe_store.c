@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net.h"
 #include "probe_int.h"
 #include "ring.h"
 
@@ -164,17 +165,24 @@ json_object *fabd_probes_hosts_json(fabd_probes *p, const char *name)
     return out;
 }
 
-/* The registered host whose name or agent is s (an agent with or without
- * its port), else s itself. Lock held. */
+/* Whether two agent addresses are the same, the default port standing in
+ * for a missing one. */
+static bool same_agent(const char *x, const char *y)
+{
+    char hx[FABD_PROBE_NAME_MAX], hy[FABD_PROBE_NAME_MAX];
+    int px, py;
+    return fprobe_split_hostport(x, hx, sizeof(hx), &px) == 0 &&
+           fprobe_split_hostport(y, hy, sizeof(hy), &py) == 0 && px == py && !strcmp(hx, hy);
+}
+
+/* The registered host whose name or agent is s, else s itself. Lock
+ * held. */
 static const char *canonical(fabd_probes *p, const char *s)
 {
-    size_t len = strlen(s);
-    for (size_t i = 0; i < p->num_hosts; i++) {
-        const char *ag = p->hosts[i].agent;
-        if (!strcmp(p->hosts[i].name, s) || !strcmp(ag, s) ||
-            (ag[0] && !strncmp(ag, s, len) && ag[len] == ':' && !strchr(ag + len + 1, ':')))
+    for (size_t i = 0; i < p->num_hosts; i++)
+        if (!strcmp(p->hosts[i].name, s) ||
+            (p->hosts[i].agent[0] && same_agent(p->hosts[i].agent, s)))
             return p->hosts[i].name;
-    }
     return s;
 }
 

@@ -1,0 +1,234 @@
+/* fabricd's probe store (fabricd/src/probes.h) without the HTTP layer:
+ * hosts and agent addresses, the matrix and its reading (slow pairs,
+ * groups, bottlenecks, ring), persistence across a restart, and the
+ * planner's view (slow pairs lower the capacity of their routed path). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ftopo/gen.h"
+#include "ftopo/route_engine.h"
+#include "probes.h"
+
+static fabd_core *new_core(void)
+{
+    fabd_core_opts o = {0};
+    fabd_core *core = NULL;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_core_create(&o, &core, &d), FTOPO_OK);
+    return core;
+}
+
+static void reg(fabd_probes *p, const char *name, const char *agent)
+{
+    bool is_new;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_register(p, name, agent, NULL, &is_new, &d), FTOPO_OK);
+}
+
+static void add_bw(fabd_probes *p, const char *a, const char *b, double mbps)
+{
+    fabd_probe_sample s = {.kind = FPROBE_TCP_BW, .ok = true, .mbps = mbps};
+    snprintf(s.a, sizeof(s.a), "%s", a);
+    snprintf(s.b, sizeof(s.b), "%s", b);
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_add(p, &s, 1, &d), FTOPO_OK);
+}
+
+static json_object *member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    assert_true(json_object_object_get_ex(o, key, &v));
+    return v;
+}
+
+/* Two groups of two hosts, 1000 MB/s inside, 100 across; results named
+ * by agent addresses land on the registered hosts. */
+static void test_matrix_reading(void **state)
+{
+    (void)state;
+    fabd_core *core = new_core();
+    fabd_probes *p;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
+    reg(p, "a1", "10.0.0.1:18515");
+    reg(p, "a2", "10.0.0.2");
+    reg(p, "b1", "10.0.0.3:18515");
+    reg(p, "b2", "");
+    bool is_new;
+    assert_int_equal(fabd_probes_register(p, "bad name", "", NULL, &is_new, &d), FTOPO_ERR_ARG);
+    assert_int_equal(fabd_probes_register(p, "x", "a,b", NULL, &is_new, &d), FTOPO_ERR_ARG);
+    add_bw(p, "10.0.0.1", "10.0.0.2:18515", 1000);
+    add_bw(p, "b1", "b2", 900);
+    add_bw(p, "10.0.0.1:18515", "b1", 100);
+    add_bw(p, "a1", "b2", 110);
+    add_bw(p, "a2", "b1", 90);
+    add_bw(p, "a2", "b2", 105);
+    fabd_probe_sample self = {.kind = FPROBE_TCP_BW, .ok = true, .mbps = 1, .a = "a1", .b = "a1"};
+    assert_int_equal(fabd_probes_add(p, &self, 1, &d), FTOPO_ERR_ARG);
+
+    fabd_probe_matrix m;
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
+    assert_int_equal(m.n, 4); /* the agent addresses are no hosts of their own */
+    assert_true(m.slow_below > 110 && m.slow_below <= 900);
+    json_object *o = fabd_probe_matrix_json(&m);
+    assert_int_equal(json_object_array_length(member(o, "slow_pairs")), 4);
+    json_object *groups = member(o, "groups");
+    assert_int_equal(json_object_array_length(groups), 2);
+    assert_string_equal(json_object_to_json_string(groups),
+                        "[ [ \"a1\", \"a2\" ], [ \"b1\", \"b2\" ] ]");
+    json_object *bn = json_object_array_get_idx(member(o, "bottlenecks"), 0);
+    assert_int_equal(json_object_get_int(member(bn, "pairs")), 4);
+    assert_true(fabs(json_object_get_double(member(bn, "min_mb_per_s")) - 90) < 1e-9);
+    size_t order[4], crossings = 0;
+    assert_int_equal(fabd_probe_matrix_ring(&m, order), 0);
+    for (size_t i = 0; i < 4; i++)
+        crossings += m.names[order[i]][0] != m.names[order[(i + 1) % 4]][0];
+    assert_int_equal(crossings, 2);
+    json_object_put(o);
+    fabd_probe_matrix_free(&m);
+
+    const char *unknown[] = {"a1", "zz"};
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, unknown, 2, &m, &d), FTOPO_ERR_NOT_FOUND);
+    const char *twice[] = {"a1", "10.0.0.1"};
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, twice, 2, &m, &d), FTOPO_ERR_ARG);
+    /* A round needs agents: b2 has none. */
+    struct fprobe_req req = {.kind = FPROBE_TCP_BW, .size = 1, .duration_ms = 1};
+    const char *no_agent[] = {"a1", "b2"};
+    uint64_t id;
+    assert_int_equal(fabd_probes_round_start(p, no_agent, 2, &req, &id, &d), FTOPO_ERR_ARG);
+    req.kind = FPROBE_TCP_LAT;
+    assert_int_equal(fabd_probes_round_start(p, NULL, 0, &req, &id, &d), FTOPO_ERR_ARG);
+    fabd_probes_destroy(p);
+    fabd_core_destroy(core);
+}
+
+/* Hosts and results survive a restart; a damaged file is ignored. */
+static void test_persistence(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fabd-probes-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/probes.json", dir);
+    fabd_core *core = new_core();
+    fabd_probes *p;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    json_object *inv = json_tokener_parse("{\"devices\": [{\"name\": \"mlx5_0\"}]}");
+    bool is_new;
+    assert_int_equal(fabd_probes_register(p, "h1", "10.0.0.1", inv, &is_new, &d), FTOPO_OK);
+    assert_true(is_new);
+    json_object_put(inv);
+    reg(p, "h2", "10.0.0.2");
+    add_bw(p, "h1", "h2", 42);
+    fabd_probe_sample failed = {.kind = FPROBE_TCP_BW, .a = "h1", .b = "h3", .error = "timed out"};
+    assert_int_equal(fabd_probes_add(p, &failed, 1, &d), FTOPO_OK);
+    fabd_probes_destroy(p);
+
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    json_object *h1 = fabd_probes_hosts_json(p, "h1");
+    assert_non_null(h1);
+    assert_string_equal(json_object_get_string(member(member(h1, "inventory"), "devices")),
+                        "[ { \"name\": \"mlx5_0\" } ]");
+    json_object_put(h1);
+    fabd_probe_matrix m;
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
+    assert_int_equal(m.n, 3);
+    assert_true(m.bw[0 * 3 + 1] == 42);
+    assert_string_equal(m.errors[0 * 3 + 2], "timed out");
+    fabd_probe_matrix_free(&m);
+    fabd_probes_destroy(p);
+
+    FILE *f = fopen(path, "w");
+    fputs("{\"hosts\": [{\"hostname\": \"ok\"}, {\"hostname\": 7}], \"pairs\": 3", f);
+    fclose(f);
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    json_object *all = fabd_probes_hosts_json(p, NULL);
+    assert_int_equal(json_object_array_length(member(all, "hosts")), 0);
+    json_object_put(all);
+    fabd_probes_destroy(p);
+    unlink(path);
+    rmdir(dir);
+    fabd_core_destroy(core);
+}
+
+/* On a leaf/spine fabric of 8 hosts, one slow cross-leaf pair lowers
+ * the capacity of exactly the directed links its two routes cross. */
+static void test_planner_weights(void **state)
+{
+    (void)state;
+    ftopo_gen_params gp = {.kind = FTOPO_GEN_FAT_TREE_2, .hosts = 8, .radix = 8};
+    ftopo_fabric *f;
+    ftopo_routes *routes;
+    ftopo_diag d = {0};
+    assert_int_equal(ftopo_generate(&gp, &f, &d), FTOPO_OK);
+    ftopo_routes_opts ro = {.lid_mode = FTOPO_LIDS_ASSIGN};
+    assert_int_equal(ftopo_routes_create(f, &ro, &routes, &d), FTOPO_OK);
+    assert_int_equal(ftopo_route_compute(routes, "minhop", NULL, NULL, &d), FTOPO_OK);
+    fabd_core *core = new_core();
+    fabd_probes *p;
+    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
+    add_bw(p, "node001", "node002", 1000);
+    add_bw(p, "node003", "node004", 1000);
+    add_bw(p, "node005", "node006", 1000);
+    add_bw(p, "node002", "node003", 1000);
+    add_bw(p, "node001", "node008", 250);           /* below the median: 1000 */
+    add_bw(p, "node-not-in-fabric", "node003", 10); /* not in the fabric: no path */
+    size_t nd = 2 * (size_t)ftopo_num_links(f);
+    double *avail = malloc(nd * sizeof(*avail));
+    for (size_t i = 0; i < nd; i++)
+        avail[i] = 1.0;
+    fabd_probes_penalize(p, f, routes, avail, nd);
+
+    /* The dlinks of node001 <-> node008, both ways. */
+    char *on_path = calloc(nd, 1);
+    const char *ends[2] = {"node001", "node008"};
+    for (int k = 0; k < 2; k++) {
+        ftopo_host_id src, dst;
+        ftopo_node_id sca, dca;
+        assert_int_equal(ftopo_find_host(f, ends[k], &src), FTOPO_OK);
+        assert_int_equal(ftopo_find_host(f, ends[1 - k], &dst), FTOPO_OK);
+        assert_int_equal(ftopo_host_hca(f, src, 0, &sca), FTOPO_OK);
+        assert_int_equal(ftopo_host_hca(f, dst, 0, &dca), FTOPO_OK);
+        ftopo_dlink_id path[FTOPO_MAX_PATH_HOPS];
+        size_t len;
+        assert_int_equal(ftopo_routes_path(routes, sca, 1, ftopo_routes_port_lid(routes, dca, 1),
+                                           path, FTOPO_MAX_PATH_HOPS, &len),
+                         FTOPO_PATH_OK);
+        assert_int_equal(len, 4); /* host, leaf, spine, leaf, host */
+        for (size_t i = 0; i < len; i++)
+            on_path[path[i]] = 1;
+    }
+    size_t lowered = 0;
+    for (size_t i = 0; i < nd; i++) {
+        if (on_path[i])
+            assert_true(fabs(avail[i] - 0.25) < 1e-9);
+        else
+            assert_true(avail[i] == 1.0);
+        lowered += on_path[i];
+    }
+    assert_int_equal(lowered, 8);
+    free(on_path);
+    free(avail);
+    fabd_probes_destroy(p);
+    fabd_core_destroy(core);
+    ftopo_routes_destroy(routes);
+    ftopo_fabric_destroy(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matrix_reading),
+        cmocka_unit_test(test_persistence),
+        cmocka_unit_test(test_planner_weights),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
