@@ -3,6 +3,7 @@
 #define FABD_PROBE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "core_int.h"
 #include "probes.h"
@@ -55,6 +56,7 @@ struct fabd_probes {
     uint64_t next_round_id;
     int round_threads; /* started and not yet ended */
     bool stopping;
+    atomic_bool cancel;       /* stopping, for the running round's steps */
     pthread_mutex_t run_lock; /* held by the round that probes */
 };
 

@@ -73,10 +73,13 @@ static json_object *run(fabd_probes *p, fabd__pround *r)
     }
     int rc = fprobe_round_init(&fr, agents);
     free(agents);
-    if (rc == 0 && fprobe_round_run(&fr, &r->req, 0.5) == 0)
-        record(p, r, &fr);
-    else
+    fr.cancel = &p->cancel;
+    if (rc != 0 || fprobe_round_run(&fr, &r->req, 0.5) != 0)
         snprintf(r->error, sizeof(r->error), "the round could not run (out of memory)");
+    else if (atomic_load(&p->cancel)) /* a part only: keep the last full figures */
+        snprintf(r->error, sizeof(r->error), "cancelled: fabricd is stopping");
+    else
+        record(p, r, &fr);
     if (rc == 0)
         fprobe_round_free(&fr);
     if (r->error[0])
@@ -122,8 +125,8 @@ static void *round_main(void *arg)
     pthread_mutex_lock(&p->lock);
     r->result = result;
     r->finished_at = fabd__now();
-    if (!cancel)
-        r->state = ROUND_DONE;
+    cancel = cancel || atomic_load(&p->cancel);
+    r->state = cancel ? ROUND_CANCELLED : ROUND_DONE;
     uint64_t id = r->id;
     size_t n = r->n;
     char error[sizeof(r->error)];

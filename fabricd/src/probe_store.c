@@ -20,6 +20,7 @@ ftopo_status fabd_probes_create(fabd_core *core, const char *state_dir, fabd_pro
         return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
     p->core = core;
     p->next_round_id = 1;
+    atomic_init(&p->cancel, false);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->run_lock, NULL);
     pthread_cond_init(&p->idle, NULL);
@@ -41,7 +42,8 @@ void fabd_probes_destroy(fabd_probes *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->lock);
-    p->stopping = true; /* queued rounds end as cancelled */
+    p->stopping = true;             /* queued rounds end as cancelled */
+    atomic_store(&p->cancel, true); /* the running one after its step */
     while (p->round_threads > 0)
         pthread_cond_wait(&p->idle, &p->lock);
     pthread_mutex_unlock(&p->lock);

@@ -93,6 +93,11 @@ int fprobe_round_run(struct fprobe_round *r, const struct fprobe_req *req, doubl
     }
     for (size_t s = 0; s < fprobe_schedule_steps(r->n); s++) {
         size_t k = fprobe_schedule_step(r->n, s, pairs);
+        if (r->cancel != NULL && atomic_load(r->cancel)) {
+            for (size_t i = 0; i < k; i++)
+                fprobe_res_fail(&r->pairs[pairs[i][0] * r->n + pairs[i][1]], "round cancelled");
+            continue;
+        }
         for (size_t i = 0; i < k; i++) {
             jobs[i] = (struct job){.r = r, .req = req, .a = pairs[i][0], .b = pairs[i][1]};
             jobs[i].started = pthread_create(&jobs[i].thread, NULL, job_main, &jobs[i]) == 0;

@@ -4,6 +4,9 @@
 #ifndef FPROBE_ROUND_H
 #define FPROBE_ROUND_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
+
 #include "probe.h"
 
 struct fprobe_round {
@@ -13,6 +16,9 @@ struct fprobe_round {
     double *bw;                  /* n x n MB/s, both halves, NAN: failed (see ring.h) */
     double median_mbps;          /* over the pairs that answered */
     double slow_below_mbps;      /* pairs below this are slow; 0: none */
+    /* Set by another thread to stop the round before its next step (the
+     * pairs left end in an error); NULL: never. */
+    const atomic_bool *cancel;
 };
 
 /* Splits the comma-separated hosts (at least two); 0, or -1 (logged). */

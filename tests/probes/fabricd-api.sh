@@ -148,8 +148,17 @@ else
     not_ok "fabricd after the malformed requests"
 fi
 
+# A round of 3 steps of 4 s: SIGTERM stops it after the step in flight.
+api POST /api/v1/probes/round '{"duration_ms": 4000}' >/dev/null
+sleep 1
+start=$SECONDS
 kill "$fabricd_pid"
 wait "$fabricd_pid" 2>/dev/null
+if [ $((SECONDS - start)) -le 8 ]; then
+    ok "SIGTERM during a 12 s round: fabricd stopped after $((SECONDS - start)) s"
+else
+    not_ok "SIGTERM during a 12 s round: fabricd took $((SECONDS - start)) s to stop"
+fi
 start_fabricd || not_ok "fabricd did not restart"
 after=$(api GET /api/v1/probes/matrix | sed 1d)
 if [ "$(echo "$after" | jq -c .hosts)" = '["n1","n2","n3"]' ] &&
