@@ -197,7 +197,9 @@ int main(int argc, char **argv)
         break;
     }
     /* The core first: it wakes every long poll, so the HTTP threads can
-     * finish and be joined; then the listeners; the core's memory last. */
+     * finish and be joined; then the listeners; the core's memory last.
+     * A probe round in flight stops after its current step meanwhile. */
+    fabd_probes_stop(probes);
     fabd_core_stop(core);
     fabd_http_stop(http);
     fabd_probes_destroy(probes);

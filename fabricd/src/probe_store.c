@@ -37,13 +37,20 @@ ftopo_status fabd_probes_create(fabd_core *core, const char *state_dir, fabd_pro
     return FTOPO_OK;
 }
 
+void fabd_probes_stop(fabd_probes *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stopping = true;             /* queued rounds end as cancelled */
+    atomic_store(&p->cancel, true); /* the running one after its step */
+    pthread_mutex_unlock(&p->lock);
+}
+
 void fabd_probes_destroy(fabd_probes *p)
 {
     if (!p)
         return;
+    fabd_probes_stop(p);
     pthread_mutex_lock(&p->lock);
-    p->stopping = true;             /* queued rounds end as cancelled */
-    atomic_store(&p->cancel, true); /* the running one after its step */
     while (p->round_threads > 0)
         pthread_cond_wait(&p->idle, &p->lock);
     pthread_mutex_unlock(&p->lock);

@@ -32,7 +32,10 @@ typedef struct fabd_probes fabd_probes;
  * and logs go. */
 ftopo_status fabd_probes_create(fabd_core *core, const char *state_dir, fabd_probes **out,
                                 ftopo_diag *diag);
-/* Cancels queued rounds, waits for the running one, frees. NULL is fine. */
+/* Cancels the queued rounds and the running one after the step in flight;
+ * returns at once. */
+void fabd_probes_stop(fabd_probes *p);
+/* Stops, waits for the running round, frees. NULL is fine. */
 void fabd_probes_destroy(fabd_probes *p);
 
 /* Whether s is a usable host name or agent address: 1..63 bytes of
