@@ -27,12 +27,35 @@ const char *fabd_port_state_str(ftopo_port_state state)
     return (unsigned)state < 5 ? names[state] : "unknown";
 }
 
+static ftopo_status write_topology(const fabd_snapshot *snap, void *ctx, FILE *out,
+                                   ftopo_diag *diag)
+{
+    return ftopo_write_stream(snap->fabric, out, *(const ftopo_format *)ctx, diag);
+}
+
 void fabd_api_topology(fabd_api *api, const fabd_req *req, fabd_reply *rep)
 {
+    static const struct {
+        ftopo_format format;
+        fabd_cache_slot slot;
+        const char *type;
+    } formats[] = {
+        {FTOPO_FORMAT_JSON, FABD_CACHE_TOPOLOGY_JSON, "application/json"},
+        {FTOPO_FORMAT_IBNETDISCOVER, FABD_CACHE_TOPOLOGY_IBNETDISCOVER,
+         "text/plain; charset=utf-8"},
+        {FTOPO_FORMAT_DOT, FABD_CACHE_TOPOLOGY_DOT, "text/vnd.graphviz"},
+        {FTOPO_FORMAT_GRAPHML, FABD_CACHE_TOPOLOGY_GRAPHML, "application/graphml+xml"},
+    };
+    const size_t num_formats = sizeof(formats) / sizeof(formats[0]);
     const char *fmt = fabd_req_arg(req, "format");
-    ftopo_format format = FTOPO_FORMAT_JSON;
-    if (fmt && (ftopo_format_parse(fmt, &format) != FTOPO_OK || !ftopo_format_can_write(format) ||
-                format == FTOPO_FORMAT_IBND_CACHE)) {
+    size_t i = 0; /* JSON when not asked */
+    ftopo_format format;
+    if (fmt && ftopo_format_parse(fmt, &format) != FTOPO_OK)
+        i = num_formats;
+    else if (fmt)
+        while (i < num_formats && formats[i].format != format)
+            i++;
+    if (i == num_formats) {
         fabd_reply_error(rep, MHD_HTTP_BAD_REQUEST,
                          "format: expected json, ibnetdiscover, dot or graphml");
         return;
@@ -40,14 +63,14 @@ void fabd_api_topology(fabd_api *api, const fabd_req *req, fabd_reply *rep)
     fabd_snapshot *s = fabd_api_snapshot(api, rep);
     if (!s)
         return;
-    const char *type = format == FTOPO_FORMAT_JSON      ? "application/json"
-                       : format == FTOPO_FORMAT_GRAPHML ? "application/graphml+xml"
-                       : format == FTOPO_FORMAT_DOT     ? "text/vnd.graphviz"
-                                                        : "text/plain; charset=utf-8";
-    FILE *f = fabd_reply_stream(rep, MHD_HTTP_OK, type);
     ftopo_diag diag = {0};
-    ftopo_status st = f ? ftopo_write_stream(s->fabric, f, format, &diag) : FTOPO_ERR_NOMEM;
-    if (st != FTOPO_OK)
+    const char *body;
+    size_t len;
+    ftopo_status st = fabd_snapshot_cached(s, formats[i].slot, write_topology,
+                                           (void *)&formats[i].format, &body, &len, &diag);
+    if (st == FTOPO_OK)
+        fabd_reply_bytes(rep, MHD_HTTP_OK, formats[i].type, body, len);
+    else
         fabd_api_fail(rep, st, &diag);
     fabd_snapshot_release(s);
 }
@@ -202,25 +225,12 @@ static json_object *dir_json(const fabd_dlink_stats *d)
 
 typedef enum { SHOW_ALL, SHOW_UP, SHOW_DOWN, SHOW_CONGESTED, SHOW_ERRORS } link_filter;
 
-void fabd_api_links(fabd_api *api, const fabd_req *req, fabd_reply *rep)
+static const char *const filter_names[] = {"all", "up", "down", "congested", "errors"};
+
+static ftopo_status write_links(const fabd_snapshot *s, void *ctx, FILE *out, ftopo_diag *diag)
 {
-    static const char *const names[] = {"all", "up", "down", "congested", "errors"};
-    const char *fa = fabd_req_arg(req, "filter");
-    link_filter filter = SHOW_ALL;
-    if (fa) {
-        size_t i = 0;
-        while (i < 5 && strcmp(fa, names[i]) != 0)
-            i++;
-        if (i == 5) {
-            fabd_reply_error(rep, MHD_HTTP_BAD_REQUEST,
-                             "filter: expected all, up, down, congested or errors");
-            return;
-        }
-        filter = (link_filter)i;
-    }
-    fabd_snapshot *s = fabd_api_snapshot(api, rep);
-    if (!s)
-        return;
+    (void)diag;
+    link_filter filter = *(const link_filter *)ctx;
     json_object *arr = json_object_new_array();
     for (size_t l = 0; filter != SHOW_DOWN && l < ftopo_num_links(s->fabric); l++) {
         ftopo_link_info li;
@@ -260,8 +270,39 @@ void fabd_api_links(fabd_api *api, const fabd_req *req, fabd_reply *rep)
     }
     json_object *top = json_object_new_object();
     json_object_object_add(top, "sweep", json_object_new_uint64(s->sweep_seq));
-    json_object_object_add(top, "filter", json_object_new_string(names[filter]));
+    json_object_object_add(top, "filter", json_object_new_string(filter_names[filter]));
     json_object_object_add(top, "links", arr);
-    fabd_reply_json(rep, MHD_HTTP_OK, top);
+    fprintf(out, "%s\n", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN));
+    json_object_put(top);
+    return FTOPO_OK;
+}
+
+void fabd_api_links(fabd_api *api, const fabd_req *req, fabd_reply *rep)
+{
+    const char *fa = fabd_req_arg(req, "filter");
+    link_filter filter = SHOW_ALL;
+    if (fa) {
+        size_t i = 0;
+        while (i < 5 && strcmp(fa, filter_names[i]) != 0)
+            i++;
+        if (i == 5) {
+            fabd_reply_error(rep, MHD_HTTP_BAD_REQUEST,
+                             "filter: expected all, up, down, congested or errors");
+            return;
+        }
+        filter = (link_filter)i;
+    }
+    fabd_snapshot *s = fabd_api_snapshot(api, rep);
+    if (!s)
+        return;
+    ftopo_diag diag = {0};
+    const char *body;
+    size_t len;
+    ftopo_status st = fabd_snapshot_cached(s, (fabd_cache_slot)(FABD_CACHE_LINKS + filter),
+                                           write_links, &filter, &body, &len, &diag);
+    if (st == FTOPO_OK)
+        fabd_reply_bytes(rep, MHD_HTTP_OK, "application/json", body, len);
+    else
+        fabd_api_fail(rep, st, &diag);
     fabd_snapshot_release(s);
 }

@@ -20,6 +20,16 @@
 
 #define FABD__PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+/* Built reply bodies (reply_cache.c). */
+typedef struct fabd__cache {
+    pthread_mutex_t lock;
+    char *data[FABD_CACHE_SLOTS];
+    size_t len[FABD_CACHE_SLOTS];
+} fabd__cache;
+
+void fabd__cache_init(fabd__cache *cache);
+void fabd__cache_free(fabd__cache *cache);
+
 /* A discovered fabric with the LFTs read for it, shared by the snapshots
  * published until the next topology change. */
 typedef struct fabd__topo {
@@ -30,6 +40,7 @@ typedef struct fabd__topo {
     double lft_read_at;
     size_t *port_index; /* per node: first slot of its ports */
     size_t num_port_slots;
+    fabd__cache cache; /* the topology slots */
 } fabd__topo;
 
 fabd__topo *fabd__topo_new(ftopo_fabric *fabric); /* takes the fabric; NULL: no memory */
@@ -39,6 +50,7 @@ void fabd__topo_unref(fabd__topo *topo);
 struct fabd__snap_priv {
     atomic_int refs;
     fabd__topo *topo;
+    fabd__cache cache; /* the per-snapshot slots */
 };
 
 /* Smoothed figures the poller keeps per port (worker only). */

@@ -44,6 +44,10 @@ void fabd_reply_error(fabd_reply *rep, unsigned status, const char *fmt, ...)
 /* A stream the handler writes the body into (closed by the server); NULL
  * (with a 500 reply set) when out of memory. */
 FILE *fabd_reply_stream(fabd_reply *rep, unsigned status, const char *content_type);
+/* Sets the reply to a copy of len bytes of data (a 500 reply when out of
+ * memory). */
+void fabd_reply_bytes(fabd_reply *rep, unsigned status, const char *content_type, const char *data,
+                      size_t len);
 /* Closes the stream, if any, so that buf/len hold the body. */
 void fabd_reply_finish(fabd_reply *rep);
 /* The HTTP status for a library status (see state.h). */

@@ -36,6 +36,21 @@ FILE *fabd_reply_stream(fabd_reply *rep, unsigned status, const char *content_ty
     return rep->stream;
 }
 
+void fabd_reply_bytes(fabd_reply *rep, unsigned status, const char *content_type, const char *data,
+                      size_t len)
+{
+    reply_reset(rep);
+    rep->buf = malloc(len ? len : 1);
+    if (!rep->buf) {
+        fabd_reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        return;
+    }
+    memcpy(rep->buf, data, len);
+    rep->len = len;
+    rep->status = status;
+    rep->content_type = content_type;
+}
+
 void fabd_reply_finish(fabd_reply *rep)
 {
     if (rep->stream) {

@@ -102,6 +102,7 @@ fabd__topo *fabd__topo_new(ftopo_fabric *fabric)
             slots += (size_t)ni.num_ports;
     }
     atomic_init(&t->refs, 1);
+    fabd__cache_init(&t->cache);
     t->fabric = fabric;
     t->port_index = index;
     t->num_port_slots = slots;
@@ -118,6 +119,7 @@ void fabd__topo_unref(fabd__topo *topo)
 {
     if (!topo || atomic_fetch_sub(&topo->refs, 1) != 1)
         return;
+    fabd__cache_free(&topo->cache);
     ftopo_routes_destroy(topo->routes);
     ftopo_fabric_destroy(topo->fabric);
     free(topo->port_index);
@@ -136,6 +138,7 @@ fabd_snapshot *fabd__snapshot_new(fabd__topo *topo)
         return NULL;
     both->snap.priv = &both->priv;
     atomic_init(&both->priv.refs, 1);
+    fabd__cache_init(&both->priv.cache);
     both->priv.topo = fabd__topo_ref(topo);
     both->snap.fabric = topo->fabric;
     both->snap.routes = topo->routes;
@@ -159,6 +162,7 @@ void fabd_snapshot_release(fabd_snapshot *snap)
 {
     if (!snap || atomic_fetch_sub(&snap->priv->refs, 1) != 1)
         return;
+    fabd__cache_free(&snap->priv->cache);
     fabd__topo_unref(snap->priv->topo);
     free((void *)snap->counters);
     free((void *)snap->dlinks);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ftopo/fabric.h"
 #include "ftopo/plan.h"
@@ -143,6 +144,30 @@ typedef struct fabd_snapshot {
 fabd_snapshot *fabd_core_snapshot(fabd_core *core);
 /* Drops a reference. NULL is fine. */
 void fabd_snapshot_release(fabd_snapshot *snap);
+
+/* Reply bodies built once per snapshot and shared by every request on it
+ * (reply_cache.c). The topology slots depend on the fabric alone and are
+ * kept as long as the topology is. */
+typedef enum fabd_cache_slot {
+    FABD_CACHE_TOPOLOGY_JSON = 0,
+    FABD_CACHE_TOPOLOGY_IBNETDISCOVER,
+    FABD_CACHE_TOPOLOGY_DOT,
+    FABD_CACHE_TOPOLOGY_GRAPHML,
+    FABD_CACHE_TOPOLOGY_SLOTS,
+    FABD_CACHE_LINKS = FABD_CACHE_TOPOLOGY_SLOTS, /* + the links filter (5 of them) */
+    FABD_CACHE_SLOTS = FABD_CACHE_LINKS + 5
+} fabd_cache_slot;
+
+/* Writes a reply body for snap to out. */
+typedef ftopo_status (*fabd_cache_build_fn)(const fabd_snapshot *snap, void *ctx, FILE *out,
+                                            ftopo_diag *diag);
+
+/* The body in `slot`, built by build(snap, ctx, ...) on the first call
+ * (concurrent callers wait for it); *data stays valid while the caller
+ * holds its reference to snap. A failed build is not kept. */
+ftopo_status fabd_snapshot_cached(const fabd_snapshot *snap, fabd_cache_slot slot,
+                                  fabd_cache_build_fn build, void *ctx, const char **data,
+                                  size_t *len, ftopo_diag *diag);
 
 /* Counters of a node's port, NULL for a port out of range. */
 const fabd_port_counters *fabd_snapshot_port(const fabd_snapshot *snap, ftopo_node_id node,

@@ -4,6 +4,8 @@
 #    between two hosts equals ibtracert's;
 #  - Unlink a spine link: link_down event within two sweeps, the link listed
 #    down, the master diff finds it missing; ReLink: link_up, listed up;
+#  - the link trained narrower (1x) or slower (FDR) through a PortInfo Set:
+#    link_degraded, then link_restored when set back;
 #  - PortXmitWait raised between polls on a link a ring plan uses: the link
 #    is reported congested, the plan is invalidated and re-made, and the new
 #    plan avoids the link;
@@ -17,7 +19,7 @@ set -euo pipefail
 DRIVER=$1
 FABTOPO=$2
 . "$(dirname "$0")/../../tests/sim/simlib.sh"
-sim_require
+sim_require ibtracert ibnetdiscover ibportstate
 sim_workdir
 NET=$SIM_WORK/ft16.net
 "$FABTOPO" gen ft2 --hosts 16 --radix 8 -o "$NET"
@@ -134,6 +136,27 @@ cmd wait lft_changed 30000
 cmd links
 if grep -q '^down' "$REPLY_FILE"; then cat "$REPLY_FILE" >&2; sim_fail "link still down after ReLink"; fi
 echo "ok: link up again after ReLink"
+
+# ---- Width and speed. ibsim has no console command for them, but it
+# applies a PortInfo Set of LinkWidthEnabled / LinkSpeedExtEnabled (what an
+# SM or ibportstate sends) to the link at once, both ends, as a cable that
+# trains at 1x or FDR would show.
+LEAF1_LID=$(sim_run ibnetdiscover 2>/dev/null | sed -n 's/.*# "leaf01" base port 0 lid \([0-9]*\).*/\1/p')
+[ -n "$LEAF1_LID" ] || sim_fail "no LID for leaf01 in ibnetdiscover's output"
+LINK5='(leaf01\[5\] <-> spine01\[1\]|spine01\[1\] <-> leaf01\[5\])'
+sim_run ibportstate "$LEAF1_LID" 5 width 1 >/dev/null
+cmd wait link_degraded 30000
+expect "link_degraded .*$LINK5 degraded from 4xEDR to 1xEDR" "LinkWidthEnabled 1x on leaf01[5]"
+sim_run ibportstate "$LEAF1_LID" 5 width 3 >/dev/null
+cmd wait link_restored 30000
+expect "link_restored .*$LINK5 restored from 1xEDR to 4xEDR" "LinkWidthEnabled back to 1x|4x"
+sim_run ibportstate "$LEAF1_LID" 5 espeed 1 >/dev/null
+cmd wait link_degraded 30000
+expect "link_degraded .*$LINK5 degraded from 4xEDR to 4xFDR" "LinkSpeedExtEnabled FDR on leaf01[5]"
+sim_run ibportstate "$LEAF1_LID" 5 espeed 3 >/dev/null
+cmd wait link_restored 30000
+expect "link_restored .*$LINK5 restored from 4xFDR to 4xEDR" "LinkSpeedExtEnabled back to FDR|EDR"
+echo "ok: width 4x -> 1x and speed EDR -> FDR on leaf01[5] reported degraded, then restored"
 
 # ---- Congestion on a link the plan uses.
 HOSTS="node001 node005 node009 node013"
