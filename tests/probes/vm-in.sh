@@ -149,9 +149,9 @@ print("# ib-bw 64 KiB 4 s, Gb/s, %d interleaved runs: fabprobe %s, ib_write_bw %
       % (n, " ".join("%.3f" % x for x in fab), " ".join("%.3f" % x for x in perf), ratio,
          statistics.median(fab) / statistics.median(perf)))
 if abs(ratio - 1) <= 0.10:
-    print("ok - fabprobe ib-bw within 10% of ib_write_bw (best of %d)" % n)
+    print("ok - fabprobe ib-bw within 10%% of ib_write_bw (best of %d)" % n)
 else:
-    print("not ok - fabprobe ib-bw not within 10% of ib_write_bw (best of %d)" % n)
+    print("not ok - fabprobe ib-bw not within 10%% of ib_write_bw (best of %d)" % n)
     sys.exit(1)
 PY
 
