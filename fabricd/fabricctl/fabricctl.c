@@ -301,9 +301,14 @@ static int cmd_trace(const ctl *c, const char *a, const char *b)
 static void print_plan(json_object *o)
 {
     json_object *p = fabctl_get(o, "plan"), *order = fabctl_get(o, "order");
-    printf("plan %s%s: %zu hosts", fabctl_str(o, "id"),
-           json_object_get_boolean(fabctl_get(o, "valid")) ? "" : " (invalidated)",
-           json_object_array_length(order));
+    if (!strcmp(fabctl_str(o, "source"), "probes")) /* probes-only fabricd */
+        printf("ring from the probes' %s matrix: %zu hosts, slowest hop %.1f MB/s",
+               fabctl_str(o, "kind"), json_object_array_length(order),
+               fabctl_num(o, "slowest_hop_mb_per_s"));
+    else
+        printf("plan %s%s: %zu hosts", fabctl_str(o, "id"),
+               json_object_get_boolean(fabctl_get(o, "valid")) ? "" : " (invalidated)",
+               json_object_array_length(order));
     if (p)
         printf(", %s channel(s), max load %s (bound %s), predicted busbw %.1f Gb/s",
                fabctl_str(p, "channels"), fabctl_str(p, "max_load"), fabctl_str(p, "lower_bound"),

@@ -9,12 +9,14 @@ static int usage(void)
     fprintf(stderr,
             "usage: fabprobe COMMAND [ARGS]\n"
             "  inventory [--json]             RDMA devices, ports and netdevs of this host\n"
-            "  serve [--listen ADDR:PORT] [--dev DEV] [--gid-index N]\n"
+            "  serve [--listen ADDR:PORT] [--dev DEV] [--gid-index N] [--advertise ADDR:PORT]\n"
             "                                 answer probes (default 0.0.0.0:18515)\n"
             "  bw|lat|ib-bw|ib-lat HOST[:PORT] [-s BYTES] [-t MS] [-n ITERS] [--json]\n"
             "                                 TCP or verbs bandwidth/latency to HOST\n"
             "  round --hosts H1,H2,... [-s BYTES] [-t MS] [--slow FRACTION] [--json]\n"
-            "                                 probe every pair, no host in two at once\n");
+            "                                 probe every pair, no host in two at once\n"
+            "serve, the probes and round report to fabricd with --fabricd http://HOST:PORT\n"
+            "[--token TOKEN (or $FABRICD_TOKEN)] [--name NAME (default: the host name)]\n");
     return 2;
 }
 
