@@ -1,13 +1,18 @@
 /* The probes in the ring planner's congestion weights: a pair of fabric
- * hosts whose measured bandwidth is below the median of its matrix lowers
- * the available capacity of every directed link its traffic crosses (both
- * ways) to at most avail * bw / median, so the planner pays more for those
- * links. Port counters see where traffic waited; probes also see what no
- * counter shows (a cable that trains at a lower rate, a lossy optic). */
+ * hosts whose measured bandwidth is below the fabric's median lowers the
+ * available capacity of the directed links its traffic crosses (both
+ * ways) to avail * bw / median, so the planner pays more for those links;
+ * links that a pair at or above the median crosses too are left alone
+ * (they carried full speed: the bottleneck is elsewhere). Port counters
+ * see where traffic waited; probes also see what no counter shows (a cable
+ * that trains at a lower rate, a lossy optic). The median is that of the
+ * pairs that are not slow (ring.h's split): one slow link shared by most
+ * pairs would otherwise be the median itself and go unnoticed. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "probe_int.h"
+#include "ring.h"
 
 /* Keeps a link usable: 0 would mean down (the planner's own floor). */
 #define PROBE_AVAIL_FLOOR 0.05
@@ -33,16 +38,45 @@ static bool endpoint(const ftopo_fabric *f, const ftopo_routes *routes, const ch
     return false;
 }
 
-static void lower_path(const ftopo_routes *routes, ftopo_node_id ca, int port, ftopo_lid dlid,
-                       double factor, double *avail, size_t num_dlinks)
+/* For every directed link of the routes a -> b and b -> a: the lowest
+ * factor of a slow pair that crosses it (factor 1: a pair as fast as the
+ * reference crossed it, no bottleneck there, for good). */
+static void each_link(const ftopo_routes *routes, const ftopo_node_id *ca, const int *port,
+                      const ftopo_lid *lid, size_t a, size_t b, double factor, double *worst,
+                      size_t num_dlinks)
 {
-    ftopo_dlink_id path[FTOPO_MAX_PATH_HOPS];
-    size_t len = 0;
-    if (ftopo_routes_path(routes, ca, port, dlid, path, FTOPO_MAX_PATH_HOPS, &len) != FTOPO_PATH_OK)
-        return;
-    for (size_t i = 0; i < len && i < FTOPO_MAX_PATH_HOPS; i++)
-        if (path[i] >= 0 && (size_t)path[i] < num_dlinks)
-            avail[path[i]] = fmax(PROBE_AVAIL_FLOOR, fmin(avail[path[i]], avail[path[i]] * factor));
+    for (int dir = 0; dir < 2; dir++) {
+        size_t from = dir ? b : a, to = dir ? a : b, len = 0;
+        ftopo_dlink_id path[FTOPO_MAX_PATH_HOPS];
+        if (ftopo_routes_path(routes, ca[from], port[from], lid[to], path, FTOPO_MAX_PATH_HOPS,
+                              &len) != FTOPO_PATH_OK)
+            continue;
+        for (size_t i = 0; i < len && i < FTOPO_MAX_PATH_HOPS; i++) {
+            size_t d = (size_t)path[i];
+            if (path[i] < 0 || d >= num_dlinks)
+                continue;
+            if (factor >= 1)
+                worst[d] = INFINITY;
+            else if (!isinf(worst[d]))
+                worst[d] = fmin(worst[d], factor);
+        }
+    }
+}
+
+/* The median of the pairs at or above the slow split (all pairs when
+ * there is none); 0 when nothing was measured or out of memory. */
+static double reference(fabd_probes *p, const fabd_probe_matrix *m)
+{
+    double *fast = malloc((m->n * m->n + 1) * sizeof(*fast));
+    size_t k = 0;
+    for (size_t i = 0; fast && i < m->n * m->n; i++)
+        if (!isnan(m->bw[i]) && m->bw[i] >= m->slow_below)
+            fast[k++] = m->bw[i]; /* both halves: the median is the same */
+    double ref = k > 0 ? fprobe_median(fast, k) : 0;
+    if (!fast)
+        fabd__log(p->core, FTOPO_LOG_ERROR, "probes left out of the plan: out of memory");
+    free(fast);
+    return ref;
 }
 
 static void penalize_kind(fabd_probes *p, uint32_t kind, const ftopo_fabric *f,
@@ -58,22 +92,32 @@ static void penalize_kind(fabd_probes *p, uint32_t kind, const ftopo_fabric *f,
     int *port = malloc((m.n + 1) * sizeof(*port));
     ftopo_lid *lid = malloc((m.n + 1) * sizeof(*lid));
     bool *in = malloc((m.n + 1) * sizeof(*in));
-    for (size_t i = 0; ca && port && lid && in && i < m.n; i++)
+    double *worst = malloc((num_dlinks + 1) * sizeof(*worst));
+    bool ok = ca && port && lid && in && worst;
+    for (size_t i = 0; ok && i < num_dlinks; i++)
+        worst[i] = 1.0;
+    double ref = reference(p, &m);
+    for (size_t i = 0; ok && i < m.n; i++)
         in[i] = endpoint(f, routes, m.names[i], &ca[i], &port[i], &lid[i]);
-    for (size_t a = 0; ca && port && lid && in && m.median > 0 && a < m.n; a++)
-        for (size_t b = a + 1; b < m.n; b++) {
-            double v = m.bw[a * m.n + b];
-            if (!in[a] || !in[b] || isnan(v) || v >= m.median)
-                continue;
-            lower_path(routes, ca[a], port[a], lid[b], v / m.median, avail, num_dlinks);
-            lower_path(routes, ca[b], port[b], lid[a], v / m.median, avail, num_dlinks);
-        }
-    if (!ca || !port || !lid || !in)
+    /* The fast pairs first: the links they cross are not the bottleneck. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t a = 0; ok && ref > 0 && a < m.n; a++)
+            for (size_t b = a + 1; b < m.n; b++) {
+                double v = m.bw[a * m.n + b];
+                if (in[a] && in[b] && !isnan(v) && (v >= ref) == (pass == 0))
+                    each_link(routes, ca, port, lid, a, b, pass == 0 ? 1 : v / ref, worst,
+                              num_dlinks);
+            }
+    for (size_t i = 0; ok && i < num_dlinks; i++)
+        if (isfinite(worst[i]) && worst[i] < 1)
+            avail[i] = fmax(PROBE_AVAIL_FLOOR, avail[i] * worst[i]);
+    if (!ok)
         fabd__log(p->core, FTOPO_LOG_ERROR, "probes left out of the plan: out of memory");
     free(ca);
     free(port);
     free(lid);
     free(in);
+    free(worst);
     fabd_probe_matrix_free(&m);
 }
 

@@ -14,6 +14,12 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+double fprobe_median(double *v, size_t k)
+{
+    qsort(v, k, sizeof(*v), cmp_double);
+    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
 int fprobe_matrix_split(size_t n, const double *bw, double threshold, double *median,
                         double *slow_below)
 {
@@ -30,8 +36,7 @@ int fprobe_matrix_split(size_t n, const double *bw, double threshold, double *me
             if (!isnan(bw[a * n + b]))
                 v[k++] = bw[a * n + b];
     if (k > 0) {
-        qsort(v, k, sizeof(*v), cmp_double);
-        *median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+        *median = fprobe_median(v, k);
         double best = 1.0;
         for (size_t i = 0; i + 1 < k; i++) {
             double ratio = v[i] > 0 ? v[i + 1] / v[i] : INFINITY;

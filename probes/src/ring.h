@@ -15,6 +15,9 @@
 int fprobe_matrix_split(size_t n, const double *bw, double threshold, double *median,
                         double *slow_below);
 
+/* The median of v (k > 0 values; sorts v in place). */
+double fprobe_median(double *v, size_t k);
+
 /* Fills order with the n hosts' indices: a ring whose slowest hop is as
  * fast as greedy choice and 2-opt moves find (then the most total
  * bandwidth); an unmeasured pair counts as 0. 0, or -1 out of memory

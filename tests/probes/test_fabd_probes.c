@@ -159,37 +159,11 @@ static void test_persistence(void **state)
     fabd_core_destroy(core);
 }
 
-/* On a leaf/spine fabric of 8 hosts, one slow cross-leaf pair lowers
- * the capacity of exactly the directed links its two routes cross. */
-static void test_planner_weights(void **state)
+/* Marks the directed links of the routes a -> b and b -> a. */
+static void mark_path(const ftopo_fabric *f, const ftopo_routes *routes, const char *a,
+                      const char *b, char *mark)
 {
-    (void)state;
-    ftopo_gen_params gp = {.kind = FTOPO_GEN_FAT_TREE_2, .hosts = 8, .radix = 8};
-    ftopo_fabric *f;
-    ftopo_routes *routes;
-    ftopo_diag d = {0};
-    assert_int_equal(ftopo_generate(&gp, &f, &d), FTOPO_OK);
-    ftopo_routes_opts ro = {.lid_mode = FTOPO_LIDS_ASSIGN};
-    assert_int_equal(ftopo_routes_create(f, &ro, &routes, &d), FTOPO_OK);
-    assert_int_equal(ftopo_route_compute(routes, "minhop", NULL, NULL, &d), FTOPO_OK);
-    fabd_core *core = new_core();
-    fabd_probes *p;
-    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
-    add_bw(p, "node001", "node002", 1000);
-    add_bw(p, "node003", "node004", 1000);
-    add_bw(p, "node005", "node006", 1000);
-    add_bw(p, "node002", "node003", 1000);
-    add_bw(p, "node001", "node008", 250);           /* below the median: 1000 */
-    add_bw(p, "node-not-in-fabric", "node003", 10); /* not in the fabric: no path */
-    size_t nd = 2 * (size_t)ftopo_num_links(f);
-    double *avail = malloc(nd * sizeof(*avail));
-    for (size_t i = 0; i < nd; i++)
-        avail[i] = 1.0;
-    fabd_probes_penalize(p, f, routes, avail, nd);
-
-    /* The dlinks of node001 <-> node008, both ways. */
-    char *on_path = calloc(nd, 1);
-    const char *ends[2] = {"node001", "node008"};
+    const char *ends[2] = {a, b};
     for (int k = 0; k < 2; k++) {
         ftopo_host_id src, dst;
         ftopo_node_id sca, dca;
@@ -202,25 +176,119 @@ static void test_planner_weights(void **state)
         assert_int_equal(ftopo_routes_path(routes, sca, 1, ftopo_routes_port_lid(routes, dca, 1),
                                            path, FTOPO_MAX_PATH_HOPS, &len),
                          FTOPO_PATH_OK);
-        assert_int_equal(len, 4); /* host, leaf, spine, leaf, host */
         for (size_t i = 0; i < len; i++)
-            on_path[path[i]] = 1;
+            mark[path[i]] = 1;
     }
+}
+
+typedef struct weights_fixture {
+    ftopo_fabric *f;
+    ftopo_routes *routes;
+    fabd_core *core;
+    fabd_probes *p;
+    size_t nd;
+    double *avail;
+    char *slow, *fast; /* per directed link: on a slow / a fast pair's routes */
+} weights_fixture;
+
+/* A leaf/spine fabric of 8 hosts, node001-004 on one leaf and node005-008
+ * on the other, minhop routes, an empty store. */
+static int weights_setup(void **state)
+{
+    weights_fixture *w = calloc(1, sizeof(*w));
+    ftopo_gen_params gp = {.kind = FTOPO_GEN_FAT_TREE_2, .hosts = 8, .radix = 8};
+    ftopo_routes_opts ro = {.lid_mode = FTOPO_LIDS_ASSIGN};
+    ftopo_diag d = {0};
+    assert_int_equal(ftopo_generate(&gp, &w->f, &d), FTOPO_OK);
+    assert_int_equal(ftopo_routes_create(w->f, &ro, &w->routes, &d), FTOPO_OK);
+    assert_int_equal(ftopo_route_compute(w->routes, "minhop", NULL, NULL, &d), FTOPO_OK);
+    w->core = new_core();
+    assert_int_equal(fabd_probes_create(w->core, NULL, &w->p, &d), FTOPO_OK);
+    w->nd = 2 * ftopo_num_links(w->f);
+    w->avail = malloc(w->nd * sizeof(*w->avail));
+    for (size_t i = 0; i < w->nd; i++)
+        w->avail[i] = 1.0;
+    w->slow = calloc(w->nd, 1);
+    w->fast = calloc(w->nd, 1);
+    *state = w;
+    return 0;
+}
+
+static int weights_teardown(void **state)
+{
+    weights_fixture *w = *state;
+    fabd_probes_destroy(w->p);
+    fabd_core_destroy(w->core);
+    ftopo_routes_destroy(w->routes);
+    ftopo_fabric_destroy(w->f);
+    free(w->avail);
+    free(w->slow);
+    free(w->fast);
+    free(w);
+    return 0;
+}
+
+static void add_pair(weights_fixture *w, const char *a, const char *b, double mbps, bool slow)
+{
+    add_bw(w->p, a, b, mbps);
+    mark_path(w->f, w->routes, a, b, slow ? w->slow : w->fast);
+}
+
+/* Exactly the links on a slow pair's routes and on no fast pair's get
+ * avail * factor; every other stays 1. The count of lowered links. */
+static size_t check_lowered(const weights_fixture *w, double factor)
+{
     size_t lowered = 0;
-    for (size_t i = 0; i < nd; i++) {
-        if (on_path[i])
-            assert_true(fabs(avail[i] - 0.25) < 1e-9);
-        else
-            assert_true(avail[i] == 1.0);
-        lowered += on_path[i];
+    for (size_t i = 0; i < w->nd; i++) {
+        bool want = w->slow[i] && !w->fast[i];
+        assert_true(fabs(w->avail[i] - (want ? factor : 1.0)) < 1e-9);
+        lowered += want;
     }
-    assert_int_equal(lowered, 8);
-    free(on_path);
-    free(avail);
-    fabd_probes_destroy(p);
-    fabd_core_destroy(core);
-    ftopo_routes_destroy(routes);
-    ftopo_fabric_destroy(f);
+    return lowered;
+}
+
+/* One slow cross-leaf pair among fast ones: its routes' links that no
+ * fast pair crosses (the inter-switch hops, node008's own link) get
+ * bw / median; the rest, node001's own link included, stay. */
+static void test_weights_one_slow_pair(void **state)
+{
+    weights_fixture *w = *state;
+    add_pair(w, "node001", "node002", 1000, false);
+    add_pair(w, "node003", "node004", 1000, false);
+    add_pair(w, "node005", "node006", 1000, false);
+    add_pair(w, "node002", "node003", 1000, false);
+    add_pair(w, "node001", "node008", 250, true);      /* median of the rest: 1000 */
+    add_bw(w->p, "node-not-in-fabric", "node003", 10); /* no route: ignored */
+    fabd_probes_penalize(w->p, w->f, w->routes, w->avail, w->nd);
+    assert_int_equal(check_lowered(w, 0.25), 6); /* leaf, spine, leaf, node008; both ways */
+}
+
+/* Most pairs slow (every cross-leaf pair behind one narrow spine): the
+ * reference is the fast pairs' median, not the overall one (which would
+ * be the slow figure itself), and only inter-switch links are lowered. */
+static void test_weights_most_pairs_slow(void **state)
+{
+    weights_fixture *w = *state;
+    char a[16], b[16];
+    for (int i = 1; i <= 8; i++)
+        for (int j = i + 1; j <= 8; j++) {
+            bool cross = (i <= 4) != (j <= 4);
+            snprintf(a, sizeof(a), "node%03d", i);
+            snprintf(b, sizeof(b), "node%03d", j);
+            add_pair(w, a, b, cross ? 100 : 1000, cross);
+        }
+    fabd_probes_penalize(w->p, w->f, w->routes, w->avail, w->nd);
+    size_t lowered = check_lowered(w, 0.1);
+    assert_true(lowered > 0);
+    for (size_t i = 0; i < w->nd; i++) {
+        ftopo_link_info li;
+        ftopo_node_info na, nb;
+        assert_int_equal(ftopo_link_get(w->f, (ftopo_link_id)(i / 2), &li), FTOPO_OK);
+        ftopo_node_get(w->f, li.node_a, &na);
+        ftopo_node_get(w->f, li.node_b, &nb);
+        if (w->avail[i] < 1.0)
+            assert_true(na.type == FTOPO_NODE_SWITCH && nb.type == FTOPO_NODE_SWITCH);
+    }
 }
 
 int main(void)
@@ -228,7 +296,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix_reading),
         cmocka_unit_test(test_persistence),
-        cmocka_unit_test(test_planner_weights),
+        cmocka_unit_test_setup_teardown(test_weights_one_slow_pair, weights_setup,
+                                        weights_teardown),
+        cmocka_unit_test_setup_teardown(test_weights_most_pairs_slow, weights_setup,
+                                        weights_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
