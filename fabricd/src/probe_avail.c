@@ -17,25 +17,38 @@
 /* Keeps a link usable: 0 would mean down (the planner's own floor). */
 #define PROBE_AVAIL_FLOOR 0.05
 
-/* Where host traffic leaves and arrives: its first HCA's first cabled
- * port and that port's LID. false when the host is not in the fabric. */
-static bool endpoint(const ftopo_fabric *f, const ftopo_routes *routes, const char *name,
-                     ftopo_node_id *ca, int *port, ftopo_lid *lid)
+/* The first cabled port of a CA and its LID; false when none (or not a
+ * CA). */
+static bool ca_port(const ftopo_fabric *f, const ftopo_routes *routes, ftopo_node_id ca, int *port,
+                    ftopo_lid *lid)
 {
-    ftopo_host_id h;
     ftopo_node_info ni;
-    if (ftopo_find_host(f, name, &h) != FTOPO_OK || ftopo_host_hca(f, h, 0, ca) != FTOPO_OK ||
-        ftopo_node_get(f, *ca, &ni) != FTOPO_OK)
+    if (ftopo_node_get(f, ca, &ni) != FTOPO_OK || ni.type != FTOPO_NODE_CA)
         return false;
     for (int p = 1; p <= ni.num_ports; p++) {
         ftopo_port_info pi;
-        if (ftopo_port_get(f, *ca, p, &pi) == FTOPO_OK && pi.peer_node != FTOPO_NONE) {
+        if (ftopo_port_get(f, ca, p, &pi) == FTOPO_OK && pi.peer_node != FTOPO_NONE) {
             *port = p;
-            *lid = ftopo_routes_port_lid(routes, *ca, p);
+            *lid = ftopo_routes_port_lid(routes, ca, p);
             return *lid != 0;
         }
     }
     return false;
+}
+
+/* Where a probe host's traffic leaves and arrives: the fabric host of
+ * that name (its first HCA), else the CA whose node GUID the host's
+ * inventory gives (host names need not be the fabric's node
+ * descriptions). false when the host is not in the fabric. */
+static bool endpoint(fabd_probes *p, const ftopo_fabric *f, const ftopo_routes *routes,
+                     const char *name, ftopo_node_id *ca, int *port, ftopo_lid *lid)
+{
+    ftopo_host_id h;
+    if (ftopo_find_host(f, name, &h) == FTOPO_OK && ftopo_host_hca(f, h, 0, ca) == FTOPO_OK)
+        return ca_port(f, routes, *ca, port, lid);
+    uint64_t guid = fabd__phost_guid(p, name);
+    *ca = guid ? fabd__node_by_guid(f, guid) : FTOPO_NONE;
+    return *ca != FTOPO_NONE && ca_port(f, routes, *ca, port, lid);
 }
 
 /* For every directed link of the routes a -> b and b -> a: the lowest
@@ -98,7 +111,7 @@ static void penalize_kind(fabd_probes *p, uint32_t kind, const ftopo_fabric *f,
         worst[i] = 1.0;
     double ref = reference(p, &m);
     for (size_t i = 0; ok && i < m.n; i++)
-        in[i] = endpoint(f, routes, m.names[i], &ca[i], &port[i], &lid[i]);
+        in[i] = endpoint(p, f, routes, m.names[i], &ca[i], &port[i], &lid[i]);
     /* The fast pairs first: the links they cross are not the bottleneck. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t a = 0; ok && ref > 0 && a < m.n; a++)

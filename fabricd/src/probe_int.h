@@ -62,6 +62,9 @@ struct fabd_probes {
 
 /* Lock held. */
 fabd__phost *fabd__phost_find(fabd_probes *p, const char *name);
+/* The node GUID of the first RDMA device in a host's inventory, 0 when
+ * the host or its inventory has none (takes the lock). */
+uint64_t fabd__phost_guid(fabd_probes *p, const char *name);
 /* Writes the store to its file (lock held: the store is small). */
 void fabd__probes_save_locked(fabd_probes *p);
 void fabd__probes_load(fabd_probes *p);

@@ -156,6 +156,42 @@ static json_object *host_json(const fabd__phost *h, bool inventory)
     return o;
 }
 
+/* sysfs writes node GUIDs as four groups of four hex digits. */
+static uint64_t parse_guid(const char *s)
+{
+    uint64_t g = 0;
+    int digits = 0;
+    for (; *s; s++) {
+        int v = *s >= '0' && *s <= '9'   ? *s - '0'
+                : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+                : *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
+                                         : -1;
+        if (v < 0 && *s != ':')
+            return 0;
+        if (v >= 0) {
+            g = g << 4 | (uint64_t)v;
+            digits++;
+        }
+    }
+    return digits == 16 ? g : 0;
+}
+
+uint64_t fabd__phost_guid(fabd_probes *p, const char *name)
+{
+    uint64_t guid = 0;
+    pthread_mutex_lock(&p->lock);
+    const fabd__phost *h = fabd__phost_find(p, name);
+    json_object *inv = h && h->inventory ? json_tokener_parse(h->inventory) : NULL, *devs, *g;
+    if (inv && json_object_object_get_ex(inv, "devices", &devs) &&
+        json_object_is_type(devs, json_type_array) && json_object_array_length(devs) > 0 &&
+        json_object_object_get_ex(json_object_array_get_idx(devs, 0), "node_guid", &g) &&
+        json_object_is_type(g, json_type_string))
+        guid = parse_guid(json_object_get_string(g));
+    pthread_mutex_unlock(&p->lock);
+    json_object_put(inv);
+    return guid;
+}
+
 json_object *fabd_probes_hosts_json(fabd_probes *p, const char *name)
 {
     json_object *out = NULL;

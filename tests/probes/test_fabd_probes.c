@@ -263,6 +263,37 @@ static void test_weights_one_slow_pair(void **state)
     assert_int_equal(check_lowered(w, 0.25), 6); /* leaf, spine, leaf, node008; both ways */
 }
 
+/* A host whose name is not the fabric's is found by the node GUID of its
+ * inventory's first device (as sysfs writes it). */
+static void test_weights_host_by_guid(void **state)
+{
+    weights_fixture *w = *state;
+    ftopo_host_id h;
+    ftopo_node_id ca;
+    ftopo_node_info ni;
+    assert_int_equal(ftopo_find_host(w->f, "node008", &h), FTOPO_OK);
+    assert_int_equal(ftopo_host_hca(w->f, h, 0, &ca), FTOPO_OK);
+    assert_int_equal(ftopo_node_get(w->f, ca, &ni), FTOPO_OK);
+    char inv[128];
+    uint64_t g = ni.node_guid;
+    snprintf(inv, sizeof(inv), "{\"devices\": [{\"node_guid\": \"%04x:%04x:%04x:%04x\"}]}",
+             (unsigned)(g >> 48), (unsigned)(g >> 32) & 0xffff, (unsigned)(g >> 16) & 0xffff,
+             (unsigned)g & 0xffff);
+    json_object *o = json_tokener_parse(inv);
+    bool is_new;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_register(w->p, "gpu-box-8", "", o, &is_new, &d), FTOPO_OK);
+    json_object_put(o);
+    add_pair(w, "node001", "node002", 1000, false);
+    add_pair(w, "node003", "node004", 1000, false);
+    add_pair(w, "node005", "node006", 1000, false);
+    add_pair(w, "node002", "node003", 1000, false);
+    add_bw(w->p, "node001", "gpu-box-8", 250);
+    mark_path(w->f, w->routes, "node001", "node008", w->slow);
+    fabd_probes_penalize(w->p, w->f, w->routes, w->avail, w->nd);
+    assert_int_equal(check_lowered(w, 0.25), 6);
+}
+
 /* Most pairs slow (every cross-leaf pair behind one narrow spine): the
  * reference is the fast pairs' median, not the overall one (which would
  * be the slow figure itself), and only inter-switch links are lowered. */
@@ -298,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_persistence),
         cmocka_unit_test_setup_teardown(test_weights_one_slow_pair, weights_setup,
                                         weights_teardown),
+        cmocka_unit_test_setup_teardown(test_weights_host_by_guid, weights_setup, weights_teardown),
         cmocka_unit_test_setup_teardown(test_weights_most_pairs_slow, weights_setup,
                                         weights_teardown),
     };
