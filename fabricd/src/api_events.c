@@ -56,7 +56,12 @@ void fabd_api_healthz(fabd_api *api, const fabd_req *req, fabd_reply *rep)
     fabd_health h;
     fabd_core_health(api->core, &h);
     bool serving = h.state == FABD_HEALTH_OK || h.state == FABD_HEALTH_DEGRADED;
-    fabd_reply_json(rep, serving ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, health_json(&h));
+    json_object *o = health_json(&h);
+    /* Probes-only runs no sweeper by design: answering is being healthy. */
+    if (api->probes_only)
+        json_object_object_add(o, "status", json_object_new_string("probes-only"));
+    fabd_reply_json(rep, serving || api->probes_only ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+                    o);
 }
 
 void fabd_api_status(fabd_api *api, const fabd_req *req, fabd_reply *rep)

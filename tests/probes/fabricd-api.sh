@@ -65,6 +65,12 @@ for _ in $(seq 100); do
     [ "$(api GET /api/v1/hosts | sed 1d | jq '.hosts | length')" = 3 ] && break
     sleep 0.1
 done
+health=$(curl -s -w ' %{http_code}' "$url/healthz")
+if [ "${health##* }" = 200 ] && [ "$(echo "${health% *}" | jq -r .status)" = probes-only ]; then
+    ok "/healthz: 200, probes-only"
+else
+    not_ok "/healthz in probes-only mode: $health"
+fi
 hosts=$(ctl hosts)
 if [ "$(echo "$hosts" | grep -c '^n[123] ')" = 3 ]; then
     ok "three agents registered themselves"
