@@ -23,30 +23,23 @@ if ! log=$({ [ -f "$build"/CMakeCache.txt ] || cmake -S "$root" -B "$build"; } 2
     exit 1
 fi
 . "$root/tests/sim/simlib.sh"
+. "$root/fabricd/tests/fabdlib.sh"
 sim_require curl jq
 sim_workdir
 w=$SIM_WORK
-FABD_PID=
-trap '[ -z "$FABD_PID" ] || { kill "$FABD_PID"; wait "$FABD_PID"; } 2>/dev/null; sim_cleanup' EXIT
+trap 'fabd_stop; sim_cleanup' EXIT
 
 net=$w/$kind-$hosts.net
 "$build/bin/fabtopo" gen "$kind" --hosts "$hosts" -o "$net"
 sim_start "$net" $(sim_limits "$net")
 sim_sm_sweep
 # A long interval: only the sweeps this script asks for run.
-LD_PRELOAD="$SIM_PRELOAD" "$build/bin/fabricd" --port 0 --socket "" --state-dir "$w/state" \
-    --sweep-interval-ms 3600000 --poll-interval-ms 3600000 >"$w/fabricd.log" 2>&1 &
-FABD_PID=$!
-url=
-for ((i = 0; i < 600; i++)); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$w/fabricd.log")
-    [ -n "$port" ] && url=http://127.0.0.1:$port && break
-    kill -0 "$FABD_PID" 2>/dev/null || { cat "$w/fabricd.log" >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "fabricd did not listen in 60 s" >&2; exit 1; }
+fabd_launch "$w/fabricd.log" "$build/bin/fabricd" --port 0 --socket "" --state-dir "$w/state" \
+    --sweep-interval-ms 3600000 --poll-interval-ms 3600000
+url=${FABD_URL%/}
 
-rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$FABD_PID/status"; }
+# FABD_PID is the timeout(1) that bounds fabricd: its child is fabricd.
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$(pgrep -P "$FABD_PID")/status"; }
 sweep() {
     curl -sf -m 70 -X POST "$url/api/v1/sweep?wait=60" >/dev/null ||
         { tail -5 "$w/fabricd.log" >&2; echo "sweep failed" >&2; exit 1; }

@@ -27,11 +27,11 @@ if ! log=$({ [ -f "$build"/CMakeCache.txt ] || cmake -S "$root" -B "$build"; } 2
     exit 1
 fi
 . "$root/tests/sim/simlib.sh"
+. "$root/fabricd/tests/fabdlib.sh"
 sim_require curl jq ibnetdiscover
 sim_workdir
 w=$SIM_WORK
-FABD_PID=
-trap '[ -z "$FABD_PID" ] || { kill "$FABD_PID"; wait "$FABD_PID"; } 2>/dev/null; sim_cleanup' EXIT
+trap 'fabd_stop; sim_cleanup' EXIT
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -39,23 +39,11 @@ net=$w/$kind-$hosts.net
 "$build/bin/fabtopo" gen "$kind" --hosts "$hosts" -o "$net"
 sim_start "$net" $(sim_limits "$net")
 sim_sm_sweep
-LD_PRELOAD="$SIM_PRELOAD" "$build/bin/fabricd" --port 0 --socket "" --state-dir "$w/state" \
-    --sweep-interval-ms 2000 --poll-interval-ms 2000 >"$w/fabricd.log" 2>&1 &
-FABD_PID=$!
-url=
-healthy=
-for ((i = 0; i < 3000; i++)); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$w/fabricd.log")
-    [ -n "$port" ] && url=http://127.0.0.1:$port && curl -sf "$url/healthz" >/dev/null &&
-        healthy=1 && break
-    kill -0 "$FABD_PID" 2>/dev/null || { cat "$w/fabricd.log" >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$healthy" ] || { head -20 "$w/fabricd.log" >&2; echo "fabricd not healthy in 300 s" >&2; exit 1; }
+fabd_launch "$w/fabricd.log" "$build/bin/fabricd" --port 0 --socket "" --state-dir "$w/state" \
+    --sweep-interval-ms 2000 --poll-interval-ms 2000
+fabd_wait_health ok 300
+url=${FABD_URL%/}
 echo "fabricd benchmark on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-# /healthz can turn ok a moment before the first snapshot is published:
-# a triggered sweep returns once one is.
-curl -s -X POST "$url/api/v1/sweep?wait=60" >/dev/null
 curl -s "$url/api/v1/status" | jq -r '.fabric | "fabric: \(.hosts) hosts, \(.switches) switches, \(.links) links, \(.tiers) tiers"'
 
 # Discovery: fabricd's own figure for each triggered sweep, and the whole

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,11 +98,19 @@ int fabd_mad_child_main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], FABD_MAD_CHILD_ARG) != 0)
         return -1;
-    int port = 0, timeout = 0, retries = 0, level = 0;
-    if (argc != 8 || (strcmp(argv[2], "discover") && strcmp(argv[2], "lfts")) ||
+    int port = 0, timeout = 0, retries = 0, level = 0, parent = 0;
+    if (argc != 9 || (strcmp(argv[2], "discover") && strcmp(argv[2], "lfts")) ||
         !parse_int(argv[4], &port) || !parse_int(argv[5], &timeout) ||
-        !parse_int(argv[6], &retries) || !parse_int(argv[7], &level)) {
-        printf("MAD child: expected discover|lfts CA PORT TIMEOUT_MS RETRIES LOG_LEVEL\n");
+        !parse_int(argv[6], &retries) || !parse_int(argv[7], &level) ||
+        !parse_int(argv[8], &parent)) {
+        printf(
+            "MAD child: expected discover|lfts CA PORT TIMEOUT_MS RETRIES LOG_LEVEL PARENT_PID\n");
+        return 1;
+    }
+    /* Die with the daemon, even a daemon killed with SIGKILL: under ibsim
+     * a MAD client whose simulator is gone waits for it forever. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)parent) {
+        printf("MAD child: the daemon is gone\n");
         return 1;
     }
     const char *ca = argv[3][0] ? argv[3] : NULL;
@@ -153,7 +162,8 @@ static bool output_grow(child_output *out)
 static ftopo_status spawn_child(const fabd_core_opts *c, const char *job, const char *what,
                                 int in_fd, int out_fd, pid_t *pid, ftopo_diag *diag)
 {
-    char port[16], timeout[16], retries[16], level[16];
+    char port[16], timeout[16], retries[16], level[16], parent[16];
+    snprintf(parent, sizeof(parent), "%d", (int)getpid());
     snprintf(port, sizeof(port), "%d", c->ca_port);
     snprintf(timeout, sizeof(timeout), "%d", c->mad_timeout_ms);
     snprintf(retries, sizeof(retries), "%d", c->mad_retries);
@@ -162,7 +172,7 @@ static ftopo_status spawn_child(const fabd_core_opts *c, const char *job, const 
                           job,           c->ca_name ? c->ca_name : "",
                           port,          timeout,
                           retries,       level,
-                          NULL};
+                          parent,        NULL};
 
     /* The daemon blocks its stop signals in every thread and ignores
      * SIGPIPE; the child must die of them like any program. It holds no

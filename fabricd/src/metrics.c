@@ -23,18 +23,24 @@ static void label_value(FILE *f, const char *s)
     }
 }
 
+/* One metric per port: the link state, the rate, or a counter. */
+typedef enum { PM_LINK_UP, PM_RATE, PM_COUNTER } port_metric_kind;
+
 typedef struct port_metric {
     const char *name;
     const char *help;
-    size_t offset; /* of a uint64_t in fabd_port_counters */
+    port_metric_kind kind;
+    size_t offset; /* PM_COUNTER: of a uint64_t in fabd_port_counters */
 } port_metric;
 
 #define PM(n, field, h)                                                                            \
     {                                                                                              \
-        "infiniband_port_" n, h, offsetof(fabd_port_counters, field)                               \
+        "infiniband_port_" n, h, PM_COUNTER, offsetof(fabd_port_counters, field)                   \
     }
 
 static const port_metric port_metrics[] = {
+    {"infiniband_port_link_up", "1 when the port's link is active", PM_LINK_UP, 0},
+    {"infiniband_port_rate_bytes_per_second", "Link rate of the port", PM_RATE, 0},
     PM("transmit_data_bytes_total", xmit_bytes, "Bytes transmitted"),
     PM("receive_data_bytes_total", rcv_bytes, "Bytes received"),
     PM("transmit_packets_total", xmit_pkts, "Packets transmitted"),
@@ -65,55 +71,49 @@ static void port_labels(FILE *f, const ftopo_node_info *ni, int port)
     fputs("\"}", f);
 }
 
+/* The value of one metric for one cabled port, as text; false: none
+ * (counters not polled yet, or the poll failed). */
+static bool port_value(const fabd_snapshot *s, ftopo_node_id node, int port,
+                       const ftopo_port_info *pi, const port_metric *pm, char *buf, size_t cap)
+{
+    switch (pm->kind) {
+    case PM_LINK_UP:
+        snprintf(buf, cap, "%d", pi->state == FTOPO_PORT_ACTIVE || pi->state == 0 ? 1 : 0);
+        return true;
+    case PM_RATE:
+        snprintf(buf, cap, "%.0f", ftopo_link_rate_gbps(pi->width, pi->speed) * 1e9 / 8);
+        return true;
+    case PM_COUNTER:
+        break;
+    }
+    const fabd_port_counters *c = fabd_snapshot_port(s, node, port);
+    if (!c || !c->valid)
+        return false;
+    snprintf(buf, cap, "%" PRIu64, *(const uint64_t *)((const char *)c + pm->offset));
+    return true;
+}
+
+/* Every metric of port_metrics, each over every cabled port. */
 static void write_ports(FILE *f, const fabd_snapshot *s)
 {
     const ftopo_fabric *fab = s->fabric;
-    size_t nn = ftopo_num_nodes(fab);
-    fputs("# HELP infiniband_port_link_up 1 when the port's link is active\n"
-          "# TYPE infiniband_port_link_up gauge\n",
-          f);
-    for (size_t n = 0; n < nn; n++) {
-        ftopo_node_info ni;
-        ftopo_node_get(fab, (ftopo_node_id)n, &ni);
-        for (int p = 1; p <= ni.num_ports; p++) {
-            ftopo_port_info pi;
-            if (ftopo_port_get(fab, (ftopo_node_id)n, p, &pi) != FTOPO_OK ||
-                pi.peer_node == FTOPO_NONE)
-                continue;
-            fputs("infiniband_port_link_up", f);
-            port_labels(f, &ni, p);
-            fprintf(f, " %d\n", pi.state == FTOPO_PORT_ACTIVE || pi.state == 0 ? 1 : 0);
-        }
-    }
-    fputs("# HELP infiniband_port_rate_bytes_per_second Link rate of the port\n"
-          "# TYPE infiniband_port_rate_bytes_per_second gauge\n",
-          f);
-    for (size_t n = 0; n < nn; n++) {
-        ftopo_node_info ni;
-        ftopo_node_get(fab, (ftopo_node_id)n, &ni);
-        for (int p = 1; p <= ni.num_ports; p++) {
-            ftopo_port_info pi;
-            if (ftopo_port_get(fab, (ftopo_node_id)n, p, &pi) != FTOPO_OK ||
-                pi.peer_node == FTOPO_NONE)
-                continue;
-            fputs("infiniband_port_rate_bytes_per_second", f);
-            port_labels(f, &ni, p);
-            fprintf(f, " %.0f\n", ftopo_link_rate_gbps(pi.width, pi.speed) * 1e9 / 8);
-        }
-    }
     for (size_t m = 0; m < sizeof(port_metrics) / sizeof(port_metrics[0]); m++) {
         const port_metric *pm = &port_metrics[m];
-        fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", pm->name, pm->help, pm->name);
-        for (size_t n = 0; n < nn; n++) {
+        fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", pm->name, pm->help, pm->name,
+                pm->kind == PM_COUNTER ? "counter" : "gauge");
+        for (size_t n = 0; n < ftopo_num_nodes(fab); n++) {
             ftopo_node_info ni;
             ftopo_node_get(fab, (ftopo_node_id)n, &ni);
             for (int p = 1; p <= ni.num_ports; p++) {
-                const fabd_port_counters *c = fabd_snapshot_port(s, (ftopo_node_id)n, p);
-                if (!c || !c->valid)
+                ftopo_port_info pi;
+                char value[32];
+                if (ftopo_port_get(fab, (ftopo_node_id)n, p, &pi) != FTOPO_OK ||
+                    pi.peer_node == FTOPO_NONE ||
+                    !port_value(s, (ftopo_node_id)n, p, &pi, pm, value, sizeof(value)))
                     continue;
                 fputs(pm->name, f);
                 port_labels(f, &ni, p);
-                fprintf(f, " %" PRIu64 "\n", *(const uint64_t *)((const char *)c + pm->offset));
+                fprintf(f, " %s\n", value);
             }
         }
     }

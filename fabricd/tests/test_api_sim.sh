@@ -21,6 +21,7 @@ FABRICD=$1
 FABRICTL=$2
 FABTOPO=$3
 . "$(dirname "$0")/../../tests/sim/simlib.sh"
+. "$(dirname "$0")/fabdlib.sh"
 sim_require curl jq ibtracert
 sim_workdir
 NET=$SIM_WORK/ft16.net
@@ -29,7 +30,6 @@ STATE=$SIM_WORK/state
 CONF=$SIM_WORK/fabricd.conf
 SOCK=$SIM_WORK/fabricd.sock
 LOG=$SIM_WORK/fabricd.log
-FABD_PID=
 TOKEN=s3cret-1
 
 cat >"$CONF" <<CONFEOF
@@ -40,50 +40,23 @@ connection-timeout = 2
 max-wait = 20
 CONFEOF
 
-# fabd_launch [ARGS]: starts fabricd, sets URL once it listens.
-fabd_launch() {
-    : >"$LOG"
-    LD_PRELOAD="$SIM_PRELOAD" timeout -s KILL "${SIM_MAX_LIFE:-900}" "$FABRICD" -c "$CONF" \
-        --port 0 --socket "$SOCK" --state-dir "$STATE" --sweep-interval-ms 1000 \
-        --poll-interval-ms 500 "$@" >"$LOG" 2>&1 &
-    FABD_PID=$!
-    local i port=
-    for ((i = 0; i < 300; i++)); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$LOG")
-        [ -n "$port" ] && break
-        kill -0 "$FABD_PID" 2>/dev/null || { cat "$LOG" >&2; sim_fail "fabricd exited"; }
-        sleep 0.1
-    done
-    [ -n "$port" ] || sim_fail "fabricd does not say where it listens"
-    URL=http://127.0.0.1:$port
-    export FABRICD_HOST=127.0.0.1:$port FABRICD_TOKEN=$TOKEN
+# daemon_launch [ARGS]: fabricd with this test's config; URL once it listens.
+daemon_launch() {
+    fabd_launch "$LOG" "$FABRICD" -c "$CONF" --port 0 --socket "$SOCK" --state-dir "$STATE" \
+        --sweep-interval-ms 1000 --poll-interval-ms 500 "$@"
+    URL=${FABD_URL%/}
+    export FABRICD_HOST=${URL#http://} FABRICD_TOKEN=$TOKEN
 }
 
-# fabd_start [ARGS]: fabd_launch, then waits for /healthz to say ok.
-fabd_start() {
-    fabd_launch "$@"
-    wait_health ok 30
+# daemon_start [ARGS]: daemon_launch, then wait for /healthz to say ok.
+daemon_start() {
+    daemon_launch "$@"
+    fabd_wait_health ok 30
 }
 
-# wait_health STATUS SECONDS: until /healthz says STATUS.
-wait_health() {
-    local deadline=$((SECONDS + $2))
-    HEALTH=
-    while [ "$SECONDS" -lt "$deadline" ]; do
-        HEALTH=$(curl -s -w '\n%{http_code}' "$URL/healthz")
-        [ "$(head -1 <<<"$HEALTH" | jq -r .status)" != "$1" ] || return 0
-        sleep 0.1
-    done
-    sim_fail "/healthz not $1 after $2 s: $HEALTH"
-}
-
-# fabd_stop: SIGTERM; fabricd must exit 0 (ASan's leak check included).
-fabd_stop() {
-    kill -TERM "$FABD_PID"
-    local rc=0
-    wait "$FABD_PID" || rc=$?
-    FABD_PID=
-    [ "$rc" -eq 0 ] || { cat "$LOG" >&2; sim_fail "fabricd exited with $rc after SIGTERM"; }
+# daemon_stop: SIGTERM; fabricd must exit 0 (ASan's leak check included).
+daemon_stop() {
+    fabd_stop || { cat "$LOG" >&2; sim_fail "fabricd exited with $? after SIGTERM"; }
     [ ! -e "$SOCK" ] || sim_fail "the Unix socket is left behind"
 }
 trap '[ -z "$FABD_PID" ] || kill -KILL "$FABD_PID" 2>/dev/null; sim_cleanup' EXIT
@@ -92,7 +65,7 @@ ctl() { "$FABRICTL" "$@"; }
 api() { curl -sS -H "Authorization: Bearer $TOKEN" "$@"; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 sweeps() { api "$URL/healthz" | jq .sweeps; }
-sim_id() { awk -v d="# \"$1\"" '/^Switch/ && index($0, d) { print $3 }' "$NET" | tr -d '"'; }
+sim_id() { sim_node_id "$NET" "$1"; }
 # wait_event TYPE: long-polls from CURSOR until an event of TYPE comes.
 wait_event() {
     local deadline=$((SECONDS + 30)) doc
@@ -109,24 +82,24 @@ sim_start "$NET"
 
 # ---- Health before the first snapshot: no simulator answers on this
 # socket name, so every discovery hangs until its timeout.
-IBSIM_SOCKNAME=fabd-nobody-$$ fabd_launch --discover-timeout-ms 1000
-HEALTH=$(curl -s -w '\n%{http_code}' "$URL/healthz")
-if [ "$(tail -1 <<<"$HEALTH")" != 503 ] || [ "$(head -1 <<<"$HEALTH" | jq -r .status)" != starting ]; then
-    sim_fail "before the first snapshot /healthz says $HEALTH"
+IBSIM_SOCKNAME=fabd-nobody-$$ daemon_launch --discover-timeout-ms 1000
+FABD_HEALTH=$(curl -s -w '\n%{http_code}' "$URL/healthz")
+if [ "$(tail -1 <<<"$FABD_HEALTH")" != 503 ] || [ "$(head -1 <<<"$FABD_HEALTH" | jq -r .status)" != starting ]; then
+    sim_fail "before the first snapshot /healthz says $FABD_HEALTH"
 fi
 [ "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/topology")" = 503 ] ||
     sim_fail "topology before the first snapshot: expected 503"
-wait_health failing 30
-[ "$(tail -1 <<<"$HEALTH")" = 503 ] || sim_fail "failing: expected 503, got $HEALTH"
-head -1 <<<"$HEALTH" | jq -e '(.last_error | test("did not finish in 1000 ms")) and
+fabd_wait_health failing 30
+[ "$(tail -1 <<<"$FABD_HEALTH")" = 503 ] || sim_fail "failing: expected 503, got $FABD_HEALTH"
+head -1 <<<"$FABD_HEALTH" | jq -e '(.last_error | test("did not finish in 1000 ms")) and
     .last_error_age_s >= 0 and .failures_in_row >= 3 and .snapshot_age_s == null' >/dev/null ||
-    sim_fail "failing health lacks the error and its age: $HEALTH"
-fabd_stop
+    sim_fail "failing health lacks the error and its age: $FABD_HEALTH"
+daemon_stop
 rm -rf "$STATE"
 echo "ok: /healthz starting (503) before a snapshot, failing (503) with the last error and its age"
 
 sim_sm_start
-fabd_start
+daemon_start
 
 # ---- The fabric as the API shows it.
 api "$URL/api/v1/topology?format=ibnetdiscover" >"$SIM_WORK/api.net"
@@ -259,8 +232,8 @@ sed -i "s/^token = .*/token = $TOKEN/" "$CONF"
 echo "ok: SIGHUP reloads the config"
 
 # ---- Restart keeps history.
-fabd_stop
-fabd_start --discover-timeout-ms 1500
+daemon_stop
+daemon_start --discover-timeout-ms 1500
 api "$URL/api/v1/events" | jq -e '[.events[].type] | index("link_down") and index("link_up")' \
     >/dev/null || sim_fail "history lost across the restart"
 ctl events | grep 'link_down' >/dev/null || sim_fail "fabricctl events"
@@ -269,11 +242,11 @@ echo "ok: history kept across a restart"
 # ---- The fabric lost: degraded while the last snapshot is served, then
 # failing; a stop meanwhile is clean.
 sim_vanish
-wait_health degraded 20
-[ "$(tail -1 <<<"$HEALTH")" = 200 ] || sim_fail "degraded: expected 200, got $HEALTH"
+fabd_wait_health degraded 20
+[ "$(tail -1 <<<"$FABD_HEALTH")" = 200 ] || sim_fail "degraded: expected 200, got $FABD_HEALTH"
 [ "$(api "$URL/api/v1/nodes" | jq '.nodes | length')" = 22 ] || sim_fail "degraded: last snapshot not served"
-wait_health failing 30
-head -1 <<<"$HEALTH" | jq -e '.last_error != "" and .last_error_age_s >= 0 and .snapshot_age_s > 0' \
-    >/dev/null || sim_fail "failing health: $HEALTH"
-fabd_stop
+fabd_wait_health failing 30
+head -1 <<<"$FABD_HEALTH" | jq -e '.last_error != "" and .last_error_age_s >= 0 and .snapshot_age_s > 0' \
+    >/dev/null || sim_fail "failing health: $FABD_HEALTH"
+daemon_stop
 echo "ok: simulator gone: degraded (200, last snapshot served), then failing (503); clean stop"

@@ -30,10 +30,7 @@ DRV_PID=
 DRV_FD=
 NCMD=0
 
-# The ibsim node id ("S-<guid>") of a switch description in the netfile.
-sim_id() {
-    awk -v d="# \"$1\"" '/^Switch/ && index($0, d) { print $3 }' "$NET" | tr -d '"'
-}
+sim_id() { sim_node_id "$NET" "$1"; }
 
 drv_start() {
     rm -f "$SIM_WORK/drv.in"
@@ -41,7 +38,10 @@ drv_start() {
     exec {DRV_FD}<>"$SIM_WORK/drv.in"
     : >"$OUT"
     NCMD=0
-    sim_run "$DRIVER" --state "$STATE" --sweep-ms 1000 --poll-ms 500 --master "$NET" \
+    # Not through sim_run: $! must be the timeout(1) that runs the driver
+    # (a backgrounded function is a subshell a kill would not pass on).
+    LD_PRELOAD="$SIM_PRELOAD" timeout "${SIM_RUN_TIMEOUT:-300}" "$DRIVER" --state "$STATE" \
+        --sweep-ms 1000 --poll-ms 500 --master "$NET" \
         <"$SIM_WORK/drv.in" >"$OUT" 2>"$SIM_WORK/driver.err" &
     DRV_PID=$!
 }

@@ -6,6 +6,7 @@
 #   sim_require                   # exit 77 (ctest SKIP) if a tool is missing
 #   sim_start NETFILE [IBSIM ARGS] # ibsim on its own IBSIM_SOCKNAME, waits until ready
 #   sim_console 'Unlink "S-1"[3]' # a command on ibsim's console (its stdin)
+#   sim_node_id NETFILE DESC      # ibsim's node id of the switch described DESC
 #   sim_sm_sweep [OPENSM ARGS]    # one OpenSM sweep (opensm -o): LIDs and LFTs
 #   sim_sm_try_sweep [OPENSM ARGS] # the same, returning 1 instead of failing
 #   sim_sm_start [OPENSM ARGS]    # OpenSM in the background, waits for SUBNET UP
@@ -209,6 +210,12 @@ sim_sm_start() {
         sleep 0.1
         waited=$((waited + 1))
     done
+}
+
+# sim_node_id NETFILE DESC: ibsim's node id ("S-<guid>") of the switch
+# whose description the netfile's comment gives (fabtopo gen writes them).
+sim_node_id() {
+    awk -v d="# \"$2\"" '/^Switch/ && index($0, d) { print $3 }' "$1" | tr -d '"'
 }
 
 # ibsim's limits must cover the fabric: nodes, switches, ports (switch ports
