@@ -32,10 +32,12 @@ fabd_api_fn fabd_api_trace, fabd_api_route_quality;
 fabd_api_fn fabd_api_ring, fabd_api_plans;
 fabd_api_fn fabd_api_events, fabd_api_diff, fabd_api_sweep;
 fabd_api_fn fabd_api_hosts, fabd_api_probe_results, fabd_api_probe_matrix, fabd_api_probe_round;
-/* /api/v1/ring for hosts in probes-only mode: the ring from the probes'
- * bandwidth matrix (api_probes.c). */
-void fabd_api_probe_ring(fabd_api *api, const char *const *hosts, size_t n, const fabd_req *req,
-                         fabd_reply *rep);
+/* /api/v1/ring without a fabric (probes-only, or no discovery yet or
+ * possible): the ring from the probes' bandwidth matrix (api_probes.c).
+ * With only_if_known, does nothing and returns false when the probes do
+ * not know every host; else replies (an error too) and returns true. */
+bool fabd_api_probe_ring(fabd_api *api, const char *const *hosts, size_t n, const fabd_req *req,
+                         fabd_reply *rep, bool only_if_known);
 
 /* Shared helpers. */
 json_object *fabd_json_guid(uint64_t guid); /* "0x%016x" */

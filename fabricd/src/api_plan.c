@@ -188,8 +188,13 @@ void fabd_api_ring(fabd_api *api, const fabd_req *req, fabd_reply *rep)
         hosts_free(&h);
         return;
     }
-    if (api->probes_only) {
-        fabd_api_probe_ring(api, (const char *const *)h.names, h.n, req, rep);
+    /* No fabric: probes-only, or discovery has not worked (yet): the
+     * probes' ring when they know every host; else the core says why. */
+    fabd_snapshot *snap = api->probes_only ? NULL : fabd_core_snapshot(api->core);
+    bool have_fabric = snap != NULL;
+    fabd_snapshot_release(snap);
+    if (!have_fabric &&
+        fabd_api_probe_ring(api, (const char *const *)h.names, h.n, req, rep, !api->probes_only)) {
         hosts_free(&h);
         return;
     }

@@ -382,7 +382,7 @@ void fabd_api_probe_round(fabd_api *api, const fabd_req *req, fabd_reply *rep)
         fabd_reply_error(rep, MHD_HTTP_NOT_FOUND, "probe round %" PRIu64 ": not kept", id);
 }
 
-/* ---- /api/v1/ring in probes-only mode ---------------------------------------------- */
+/* ---- /api/v1/ring without a fabric ---------------------------------------------- */
 
 /* The bandwidth kind with the most measured pairs among the hosts. */
 static uint32_t ring_kind(fabd_probes *p, const char *const *hosts, size_t n)
@@ -441,22 +441,24 @@ static void write_ring(const fabd_probe_matrix *m, const size_t *order, const ch
     fabd_reply_json(rep, MHD_HTTP_OK, o);
 }
 
-void fabd_api_probe_ring(fabd_api *api, const char *const *hosts, size_t n, const fabd_req *req,
-                         fabd_reply *rep)
+bool fabd_api_probe_ring(fabd_api *api, const char *const *hosts, size_t n, const fabd_req *req,
+                         fabd_reply *rep, bool only_if_known)
 {
-    fabd_probes *p = probes_or_fail(api, rep);
+    fabd_probes *p = only_if_known ? api->probes : probes_or_fail(api, rep);
     if (!p)
-        return;
+        return !only_if_known;
     const char *k = fabd_req_arg(req, "kind");
     uint32_t kind = k ? bw_kind_arg(req, rep, "bw") : ring_kind(p, hosts, n);
     if (!kind)
-        return;
+        return true;
     fabd_probe_matrix m;
     ftopo_diag diag = {0};
     ftopo_status st = fabd_probes_matrix(p, kind, hosts, n, &m, &diag);
+    if (st != FTOPO_OK && only_if_known)
+        return false;
     if (st != FTOPO_OK) {
         fabd_api_fail(rep, st, &diag);
-        return;
+        return true;
     }
     size_t *order = malloc((m.n + 1) * sizeof(*order));
     if (order && fabd_probe_matrix_ring(&m, order) == 0)
@@ -465,4 +467,5 @@ void fabd_api_probe_ring(fabd_api *api, const char *const *hosts, size_t n, cons
         fabd_reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     free(order);
     fabd_probe_matrix_free(&m);
+    return true;
 }

@@ -34,8 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# start_fabricd [MODE]: probes-only unless MODE is "sweeping".
 start_fabricd() {
-    "$fabricd" --probes-only yes --listen 127.0.0.1 --port "$port" --socket "" --token "$token" \
+    "$fabricd" --probes-only "$([ "${1-}" = sweeping ] && echo no || echo yes)" --listen 127.0.0.1 --port "$port" --socket "" --token "$token" \
         --state-dir "$dir/state" --max-body 65536 --log-level warn 2>>"$dir/fabricd.log" &
     fabricd_pid=$!
     pids+=("$fabricd_pid")
@@ -172,5 +173,19 @@ if [ "$(echo "$after" | jq -c .hosts)" = '["n1","n2","n3"]' ] &&
     ok "hosts and the matrix survive a restart"
 else
     not_ok "after a restart: $after"
+fi
+
+# Sweeping, but no fabric to discover here: the probes' ring for hosts they
+# know, "no fabric yet" for the others.
+kill "$fabricd_pid"
+wait "$fabricd_pid" 2>/dev/null
+start_fabricd sweeping || not_ok "fabricd did not start sweeping"
+known=$(api GET '/api/v1/ring?hosts=n1,n2,n3')
+unknown=$(api GET '/api/v1/ring?hosts=n1,node007' | head -1)
+if [ "$(echo "$known" | head -1)" = 200 ] &&
+    [ "$(echo "$known" | sed 1d | jq -r .source)" = probes ] && [ "$unknown" = 503 ]; then
+    ok "no fabric discovered: the probes' ring for their hosts, 503 for others"
+else
+    not_ok "ring without a fabric: $known / $unknown"
 fi
 exit $fail
