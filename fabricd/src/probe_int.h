@@ -58,6 +58,8 @@ struct fabd_probes {
     bool stopping;
     atomic_bool cancel;       /* stopping, for the running round's steps */
     pthread_mutex_t run_lock; /* held by the round that probes */
+    double saved_at;          /* the file's last write (Unix time) */
+    bool dirty;               /* changes not written yet (throttled) */
 };
 
 /* Lock held. */
@@ -65,8 +67,11 @@ fabd__phost *fabd__phost_find(fabd_probes *p, const char *name);
 /* The node GUID of the first RDMA device in a host's inventory, 0 when
  * the host or its inventory has none (takes the lock). */
 uint64_t fabd__phost_guid(fabd_probes *p, const char *name);
-/* Writes the store to its file (lock held: the store is small). */
-void fabd__probes_save_locked(fabd_probes *p);
+/* Writes the store to its file (lock held: the store is small). Unless
+ * forced, at most once per FABD__PROBES_SAVE_S (every agent re-registers
+ * every 30 s): the change is written with the next one or at the end. */
+#define FABD__PROBES_SAVE_S 5.0
+void fabd__probes_save_locked(fabd_probes *p, bool force);
 void fabd__probes_load(fabd_probes *p);
 void fabd__pround_free(fabd__pround *r);
 

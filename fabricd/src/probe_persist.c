@@ -49,10 +49,17 @@ static json_object *store_json(const fabd_probes *p)
     return top;
 }
 
-void fabd__probes_save_locked(fabd_probes *p)
+void fabd__probes_save_locked(fabd_probes *p, bool force)
 {
     if (!p->path)
         return;
+    double now = fabd__now();
+    if (!force && now - p->saved_at < FABD__PROBES_SAVE_S) {
+        p->dirty = true;
+        return;
+    }
+    p->saved_at = now;
+    p->dirty = false;
     size_t len = strlen(p->path) + 5;
     char *tmp = malloc(len);
     json_object *top = store_json(p);

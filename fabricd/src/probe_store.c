@@ -53,6 +53,8 @@ void fabd_probes_destroy(fabd_probes *p)
     pthread_mutex_lock(&p->lock);
     while (p->round_threads > 0)
         pthread_cond_wait(&p->idle, &p->lock);
+    if (p->dirty)
+        fabd__probes_save_locked(p, true);
     pthread_mutex_unlock(&p->lock);
     for (size_t i = 0; i < p->num_rounds; i++)
         fabd__pround_free(p->rounds[i]);
@@ -119,6 +121,9 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
             *h = (fabd__phost){.registered_at = now};
             snprintf(h->name, sizeof(h->name), "%s", name);
         }
+        /* A new host or agent is written now; a heartbeat (last seen, the
+         * inventory's counters) with the next write. */
+        bool force = *is_new || strcmp(h->agent, agent) != 0;
         snprintf(h->agent, sizeof(h->agent), "%s", agent);
         h->last_seen = now;
         if (inv) {
@@ -126,7 +131,7 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
             h->inventory = inv;
             inv = NULL;
         }
-        fabd__probes_save_locked(p);
+        fabd__probes_save_locked(p, force);
     }
     pthread_mutex_unlock(&p->lock);
     free(inv);
@@ -293,7 +298,7 @@ ftopo_status fabd_probes_add(fabd_probes *p, const fabd_probe_sample *s, size_t 
             hb->last_seen = now;
     }
     if (n)
-        fabd__probes_save_locked(p);
+        fabd__probes_save_locked(p, true);
     pthread_mutex_unlock(&p->lock);
     return st;
 }

@@ -22,7 +22,8 @@ sim_workdir
 NET=$SIM_WORK/ft16.net
 "$FABTOPO" gen ft2 --hosts 16 --radix 8 -o "$NET"
 TOKEN=probe-weights
-trap '[ -z "$FABD_PID" ] || kill -KILL "$FABD_PID" 2>/dev/null; sim_cleanup' EXIT
+# SIGTERM (timeout passes it on to fabricd; a KILL would orphan fabricd).
+trap 'fabd_stop >/dev/null 2>&1; sim_cleanup' EXIT
 sim_start "$NET"
 sim_sm_start -R minhop
 fabd_launch "$SIM_WORK/fabricd.log" "$FABRICD" --port 0 --socket "" --token "$TOKEN" \
