@@ -13,6 +13,7 @@
 
 #include "boot.h"
 #include "internal.h"
+#include "tl/ib/ib.h"
 #include "sock.h"
 #include "worker.h"
 
@@ -185,9 +186,8 @@ static fcoll_status_t connect_peers(fcoll_comm_t *c)
     for (int p = 0; p < n; p++) {
         if (p == c->rank)
             continue;
-        int t = forced >= 0                                      ? forced
-                : c->info[p].host_id == c->info[c->rank].host_id ? FCOLL__TL_SHM
-                                                                 : FCOLL__TL_TCP;
+        int t = forced >= 0 ? forced
+                            : fcoll__tl_choose(&c->opts.log, &c->info[c->rank], &c->info[p], p);
         use[t * n + p] = 1;
         c->peers[p].tl = fcoll__tl_get(t);
     }
@@ -201,8 +201,12 @@ static fcoll_status_t connect_peers(fcoll_comm_t *c)
     free(every);
     for (int p = 0; p < n && st == FCOLL_OK; p++)
         c->peers[p].ctrl_fd = p == c->rank ? -1 : fds[p];
+    /* Chosen, not forced, ib goes first: where it fails, tcp takes over. */
+    if (st == FCOLL_OK && forced < 0)
+        st = fcoll__tl_open_ib_or_tcp(c, use);
     for (int t = 0; t < FCOLL__TL_COUNT && st == FCOLL_OK; t++) {
-        st = fcoll__tl_get(t)->open(c, use + (size_t)t * (size_t)n, &c->tlctx[t]);
+        if (t != FCOLL__TL_IB || forced >= 0)
+            st = fcoll__tl_get(t)->open(c, use + (size_t)t * (size_t)n, &c->tlctx[t]);
         int any = 0;
         for (int p = 0; p < n; p++)
             any |= use[t * n + p];
@@ -225,6 +229,8 @@ static fcoll_status_t connect_peers(fcoll_comm_t *c)
 static fcoll_status_t comm_setup(fcoll_comm_t *c)
 {
     fcoll__rankinfo_t mine = {.host_id = host_id(), .pid = (int32_t)getpid()};
+    if (c->opts.transport[0] == '\0' && fcoll__ib_probe())
+        mine.caps |= FCOLL__CAP_RDMA;
     struct sockaddr_storage a, bound;
     fcoll_status_t st = fcoll__sock_pick_addr(&c->opts.log, &a);
     if (st == FCOLL_OK)

@@ -52,9 +52,19 @@ void fcoll__opts_free(fcoll__opts_t *o);
 typedef struct fcoll__rankinfo {
     uint64_t host_id; /* equal for ranks that can share memory */
     int32_t pid;
-    int32_t pad;
+    int32_t caps;          /* FCOLL__CAP_* */
     uint8_t ctrl_addr[32]; /* sockaddr of the control listener */
 } fcoll__rankinfo_t;
+
+#define FCOLL__CAP_RDMA 1 /* an RDMA device with an active port (ib transport) */
+
+/* tl.c: the transport for a peer when none is forced: shm on the same
+ * host, ib between hosts that both have RDMA, else tcp. */
+int fcoll__tl_choose(const fcoll__log_t *log, const fcoll__rankinfo_t *me,
+                     const fcoll__rankinfo_t *peer, int peer_rank);
+/* tl.c: opens ib for the peers use[] gives it (collective); if it fails on
+ * any rank, every rank moves those peers to tcp instead. */
+fcoll_status_t fcoll__tl_open_ib_or_tcp(fcoll_comm_t *comm, uint8_t *use);
 
 /* Per-peer channel state (see chan.c): receiver-driven flow control over
  * slots in the receiver's registered memory. */

@@ -22,13 +22,16 @@ run() {
 run smoke "$here/smoke-in-vm.sh"
 
 # The collectives ib transport through its ops table: data with 2 and 4
-# ranks, then a killed peer and an aborted peer must end in errors.
+# ranks (4 with 3 QPs per peer and every put zero-copy), registration
+# cache, then a killed peer, an aborted peer and a QP forced into the error
+# state must end in errors; every run checks close leaves no verbs object.
 tl=$build/tests/rdma/test_ib_tl
 if [ -x "$tl" ]; then
     run ib_tl_2 timeout 300 "$tl" -n 2 -i 64
-    run ib_tl_4 timeout 300 "$tl" -n 4 -i 32
+    FCOLL_IB_QPS_PER_PEER=3 FCOLL_IB_ZCOPY_MIN=1 run ib_tl_4_qps3 timeout 300 "$tl" -n 4 -i 32
     run ib_tl_kill timeout 300 "$tl" -n 2 -m kill
     run ib_tl_abort timeout 300 "$tl" -n 2 -m abort
+    run ib_tl_qperr timeout 300 "$tl" -n 2 -m qperr
 else
     echo "=== ib_tl: not built ($tl missing)"
 fi
@@ -39,10 +42,12 @@ lib=$(ls "$build"/lib/libfcoll.so* 2>/dev/null | head -n1)
 if [ -x "$coll" ] && [ -n "$lib" ] && grep -q FCOLL_IB_HCA "$lib"; then
     run coll_ib_2 timeout 600 "$coll" -n 2 -t ib
     run coll_ib_4 timeout 600 "$coll" -n 4 -t ib
-    # fcoll-test-fault -t ib is not run here: it kills its victim 700 ms
-    # after the start, which under TCG falls inside communicator init, so
-    # the others fail in init (an error, not a hang, but not what it
-    # checks). test_ib_tl covers killed and aborted peers meanwhile.
+    # A peer killed or aborting in the middle of an allreduce (timed from
+    # inside the run, not by a fixed sleep; fcoll-test-fault's 700 ms falls
+    # inside communicator init under TCG).
+    run coll_ib_fault timeout 300 "$build/tests/rdma/fcoll-ib-fault" -n 3
+    # The transport libfcoll picks by itself between "hosts" (namespaces).
+    run auto_transport timeout 300 "$here/auto-in-vm.sh" "$build"
 else
     echo "=== coll_ib: libfcoll has no ib transport yet (or is not built): skipped"
 fi

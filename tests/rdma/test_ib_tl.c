@@ -8,7 +8,13 @@
  *   kill:  rank 1 dies after setup; rank 0's puts must end in an error, not
  *          hang.
  *   abort: rank 1 aborts its context; rank 0 must see an error.
- * usage: test_ib_tl [-n RANKS] [-m data|kill|abort] [-i ITERS]
+ *   qperr: rank 1 moves its QPs to rank 0 into the error state and stays;
+ *          both must see an error.
+ * Data mode also checks the registration cache (a buffer used again is
+ * registered once, new pages at an old address are registered anew), and
+ * every mode checks that close leaves no QP, CQ, MR or PD of the process
+ * in the kernel (rdma resource show).
+ * usage: test_ib_tl [-n RANKS] [-m data|kill|abort|qperr] [-i ITERS]
  * Exits 77 when there is no active RDMA device (the test needs the VM).
  */
 #include <arpa/inet.h>
@@ -18,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +34,7 @@
 #include "internal.h"
 #include "sock.h"
 #include "tl/ib/ib.h"
+#include "verbs_objects.h"
 
 #define IMM_CREDIT 0x80000000u
 #define DEADLINE_S 120
@@ -45,12 +54,17 @@ static size_t msg_len(uint64_t k, size_t slot)
     return lens[k % 7] > slot ? slot : lens[k % 7];
 }
 
+#define MAX_SLOTS 16
+
 typedef struct peer_state {
     uint64_t rkey;   /* peer's region for my data */
     fcoll__mr_t mr;  /* my region for its data */
     uint64_t sent;   /* messages posted */
     uint64_t credit; /* messages the peer consumed */
     uint64_t recvd;  /* messages consumed */
+    char *src;       /* one send buffer per slot: zero-copy puts read it late */
+    uint8_t src_busy[MAX_SLOTS];
+    int32_t ready_len[MAX_SLOTS]; /* arrived, not consumed; -1: empty */
 } peer_state_t;
 
 #define FAIL(...)                                                                                  \
@@ -148,6 +162,78 @@ static int get_phase(fcoll__tl_ctx_t *ctx, fcoll__boot_t *boot, int rank, int n)
     return 0;
 }
 
+/* qperr: only the QPs to rank 0 go to the error state, as a broken link
+ * would put them, with nothing else told; this rank must then see the
+ * error itself (its posted receives flush). */
+static int qp_error_seen(fcoll__tl_ctx_t *ctx, int rank)
+{
+    fcoll__ib_break_qps(ctx, 0);
+    uint64_t t0 = fcoll__now_ns(), until = t0 + (uint64_t)DEADLINE_S * 1000000000ull;
+    for (;;) {
+        fcoll__cqe_t cq[8];
+        int k = 0;
+        fcoll_status_t st = tl->poll(ctx, cq, 8, &k);
+        if (st != FCOLL_OK) {
+            printf("ok - rank %d: poll after its QP went to error: %s after %.1f s\n", rank,
+                   fcoll_strerror(st), (fcoll__now_ns() - t0) / 1e9);
+            return 0;
+        }
+        if (fcoll__now_ns() > until)
+            FAIL("QP in error state, but poll saw no error for %d s", DEADLINE_S);
+        if (k == 0)
+            tl->wait(ctx, 10);
+    }
+}
+
+/* Registration cache: a buffer used again is registered once; a buffer
+ * freed and mapped anew at the same address is registered again (its
+ * pages changed) where page frames are readable. */
+static int rcache_phase(fcoll__tl_ctx_t *ctx, int rank)
+{
+    fcoll__ib_rcache_stats_t a, b;
+    size_t len = 4u << 20;
+    char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
+        FAIL("mmap: %s", strerror(errno));
+    memset(buf, 1, len);
+    fcoll__ib_rcache_stats_of(ctx, &a);
+    for (int i = 0; i < 10; i++) {
+        fcoll__mr_t mr;
+        /* The whole buffer, then pieces of it at other offsets. */
+        size_t off = (size_t)i * 4099, part = i == 0 ? len : len / 2;
+        fcoll_status_t st = tl->mem_reg(ctx, buf + off, part, &mr);
+        if (st != FCOLL_OK || tl->mem_dereg(ctx, &mr) != FCOLL_OK)
+            FAIL("mem_reg/mem_dereg of %zu bytes at offset %zu: %s", part, off, fcoll_strerror(st));
+    }
+    fcoll__ib_rcache_stats_of(ctx, &b);
+    uint64_t regs = b.registrations - a.registrations;
+    if (b.keeps_idle ? regs != 1 : regs != 10)
+        FAIL("10 uses of one buffer (whole, then parts) made %llu registrations (expected %d)",
+             (unsigned long long)regs, b.keeps_idle ? 1 : 10);
+    printf("ok - rank %d: 10 uses of one buffer (whole, then parts), %llu registration(s)%s\n",
+           rank, (unsigned long long)regs,
+           b.keeps_idle ? "" : " (page frames unreadable: none kept)");
+    if (!b.keeps_idle)
+        return munmap(buf, len);
+    /* New pages at the same address must not meet the old registration. */
+    munmap(buf, len);
+    char *again = mmap(buf, len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (again != buf)
+        FAIL("could not map a buffer again at %p", (void *)buf);
+    memset(again, 2, len);
+    fcoll__mr_t mr;
+    if (tl->mem_reg(ctx, again, len / 2, &mr) != FCOLL_OK || tl->mem_dereg(ctx, &mr) != FCOLL_OK)
+        FAIL("mem_reg of the new buffer failed");
+    fcoll__ib_rcache_stats_of(ctx, &a);
+    if (a.registrations != b.registrations + 1 || a.invalidated != b.invalidated + 1)
+        FAIL("new pages at an old address: %llu registrations, %llu invalidated (expected 1, 1)",
+             (unsigned long long)(a.registrations - b.registrations),
+             (unsigned long long)(a.invalidated - b.invalidated));
+    printf("ok - rank %d: a buffer mapped anew at the same address is registered anew\n", rank);
+    return munmap(again, len);
+}
+
 static int run_rank(int rank, int n, int lfd, const struct sockaddr_storage *addr, const char *mode,
                     uint64_t iters)
 {
@@ -195,13 +281,20 @@ static int run_rank(int rank, int n, int lfd, const struct sockaddr_storage *add
         ps[p].rkey = all[(size_t)p * (size_t)n + (size_t)rank];
 
     int fault = strcmp(mode, "data") != 0;
-    char *src = malloc(attr.slot_size);
+    if (attr.nslots > MAX_SLOTS)
+        FAIL("%u slots, the test handles %d", attr.nslots, MAX_SLOTS);
+    for (int p = 0; p < n; p++) {
+        ps[p].src = malloc(attr.slot_size * attr.nslots);
+        memset(ps[p].ready_len, -1, sizeof(ps[p].ready_len));
+    }
     if (fault && rank != 0) {
         if (rank == 1 && strcmp(mode, "kill") == 0)
             _exit(0); /* dies with its QPs open: the kernel destroys them */
-        if (rank == 1)
-            tl->abort(ctx); /* QPs to error state, the process stays */
-        goto done;          /* waits there until rank 0 is done */
+        if (rank == 1 && strcmp(mode, "abort") == 0)
+            tl->abort(ctx); /* every QP to error state, the process stays */
+        if (rank == 1 && strcmp(mode, "qperr") == 0 && qp_error_seen(ctx, rank) != 0)
+            return 1;
+        goto done; /* waits there until rank 0 is done */
     }
 
     uint64_t deadline = fcoll__now_ns() + (uint64_t)DEADLINE_S * 1000000000ull;
@@ -213,11 +306,13 @@ static int run_rank(int rank, int n, int lfd, const struct sockaddr_storage *add
                 continue;
             peer_state_t *q = &ps[p];
             uint64_t want = fault ? UINT64_MAX : iters;
-            while (q->sent < want && q->sent - q->credit < attr.nslots) {
+            while (q->sent < want && q->sent - q->credit < attr.nslots &&
+                   !q->src_busy[q->sent % attr.nslots]) {
                 size_t len = msg_len(q->sent, attr.slot_size);
+                unsigned slot = (unsigned)(q->sent % attr.nslots);
+                char *src = q->src + (size_t)slot * attr.slot_size;
                 for (size_t j = 0; j < len; j++)
                     src[j] = (char)pattern(rank, p, q->sent, j);
-                unsigned slot = (unsigned)(q->sent % attr.nslots);
                 int completed = 0;
                 st = tl->put(ctx, p, src, len, q->rkey, (uint64_t)slot * attr.slot_size,
                              slot << 24 | (uint32_t)len, q->sent, &completed);
@@ -229,13 +324,15 @@ static int run_rank(int rank, int n, int lfd, const struct sockaddr_storage *add
                     }
                     FAIL("put: %s", fcoll_strerror(st));
                 }
-                if (!completed)
-                    FAIL("put did not complete at once (this test keeps src busy)");
+                q->src_busy[slot] = !completed; /* until its send completion */
                 q->sent++;
                 bytes += len;
                 busy = 1;
             }
-            pending |= q->sent < iters || q->credit < iters || q->recvd < iters;
+            int in_flight = 0;
+            for (unsigned k = 0; k < attr.nslots; k++)
+                in_flight |= q->src_busy[k];
+            pending |= q->sent < iters || q->credit < iters || q->recvd < iters || in_flight;
         }
         fcoll__cqe_t cqe[32];
         int got = 0;
@@ -249,29 +346,41 @@ static int run_rank(int rank, int n, int lfd, const struct sockaddr_storage *add
             FAIL("poll: %s", fcoll_strerror(st));
         }
         for (int i = 0; i < got; i++) {
-            if (cqe[i].kind != FCOLL__CQE_RECV)
-                continue;
             peer_state_t *q = &ps[cqe[i].peer];
+            if (cqe[i].kind == FCOLL__CQE_SEND) {
+                q->src_busy[cqe[i].wr_id % attr.nslots] = 0;
+                continue;
+            }
             if (cqe[i].imm & IMM_CREDIT) {
                 q->credit += cqe[i].imm & 0xffffu;
                 continue;
             }
+            /* With several QPs, messages may overtake each other: the slot
+             * says where each one is, and they are consumed in order. */
             unsigned slot = cqe[i].imm >> 24;
-            size_t len = cqe[i].imm & 0xffffffu;
-            if (slot != q->recvd % attr.nslots || len != msg_len(q->recvd, attr.slot_size))
-                FAIL("from %d: message %llu in slot %u with %zu bytes, expected slot %u, %zu bytes",
-                     cqe[i].peer, (unsigned long long)q->recvd, slot, len,
-                     (unsigned)(q->recvd % attr.nslots), msg_len(q->recvd, attr.slot_size));
-            const unsigned char *d =
-                (const unsigned char *)q->mr.addr + (size_t)slot * attr.slot_size;
-            for (size_t j = 0; j < len; j++)
-                if (d[j] != pattern(cqe[i].peer, rank, q->recvd, j))
-                    FAIL("from %d: message %llu byte %zu is 0x%02x, expected 0x%02x", cqe[i].peer,
-                         (unsigned long long)q->recvd, j, d[j],
-                         pattern(cqe[i].peer, rank, q->recvd, j));
-            q->recvd++;
-            if ((st = tl->notify(ctx, cqe[i].peer, IMM_CREDIT | 1u)) != FCOLL_OK)
-                FAIL("notify: %s", fcoll_strerror(st));
+            if (slot >= attr.nslots || q->ready_len[slot] >= 0)
+                FAIL("from %d: message in slot %u, which is not free", cqe[i].peer, slot);
+            q->ready_len[slot] = (int32_t)(cqe[i].imm & 0xffffffu);
+            for (;;) {
+                slot = (unsigned)(q->recvd % attr.nslots);
+                size_t len = (size_t)q->ready_len[slot];
+                if (q->ready_len[slot] < 0)
+                    break;
+                if (len != msg_len(q->recvd, attr.slot_size))
+                    FAIL("from %d: message %llu has %zu bytes, expected %zu", cqe[i].peer,
+                         (unsigned long long)q->recvd, len, msg_len(q->recvd, attr.slot_size));
+                const unsigned char *d =
+                    (const unsigned char *)q->mr.addr + (size_t)slot * attr.slot_size;
+                for (size_t j = 0; j < len; j++)
+                    if (d[j] != pattern(cqe[i].peer, rank, q->recvd, j))
+                        FAIL("from %d: message %llu byte %zu is 0x%02x, expected 0x%02x",
+                             cqe[i].peer, (unsigned long long)q->recvd, j, d[j],
+                             pattern(cqe[i].peer, rank, q->recvd, j));
+                q->ready_len[slot] = -1;
+                q->recvd++;
+                if ((st = tl->notify(ctx, cqe[i].peer, IMM_CREDIT | 1u)) != FCOLL_OK)
+                    FAIL("notify: %s", fcoll_strerror(st));
+            }
             busy = 1;
         }
         if (!fault && !pending)
@@ -295,7 +404,7 @@ static int run_rank(int rank, int n, int lfd, const struct sockaddr_storage *add
     double secs = (fcoll__now_ns() - t0) / 1e9;
     printf("ok - rank %d: %llu messages to each of %d peers checked, %.1f MB/s sent\n", rank,
            (unsigned long long)iters, n - 1, bytes / secs / 1e6);
-    if (get_phase(ctx, &boot, rank, n) != 0)
+    if (get_phase(ctx, &boot, rank, n) != 0 || rcache_phase(ctx, rank) != 0)
         return 1;
 done:
     /* Nobody closes before everyone is done: the last credits are in flight. */
@@ -306,7 +415,13 @@ done:
             tl->mem_dereg(ctx, &ps[p].mr);
     tl->close(ctx);
     fcoll__boot_close(&boot);
-    free(src);
+    int left = verbs_objects();
+    if (left != 0)
+        FAIL("after close the kernel still counts %d QP/CQ/MR/PD of this process%s", left,
+             left < 0 ? " (rdma resource show failed)" : "");
+    printf("ok - rank %d: close released every QP, CQ, MR and PD\n", rank);
+    for (int p = 0; p < n; p++)
+        free(ps[p].src);
     free(ps);
     free(mine);
     free(all);
@@ -342,12 +457,13 @@ int main(int argc, char **argv)
             iters = strtoull(optarg, NULL, 0);
             break;
         default:
-            fprintf(stderr, "usage: %s [-n RANKS] [-m data|kill|abort] [-i ITERS]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-n RANKS] [-m data|kill|abort|qperr] [-i ITERS]\n",
+                    argv[0]);
             return 2;
         }
     }
-    if (n < 2 ||
-        (strcmp(mode, "data") != 0 && strcmp(mode, "kill") != 0 && strcmp(mode, "abort") != 0)) {
+    if (n < 2 || (strcmp(mode, "data") != 0 && strcmp(mode, "kill") != 0 &&
+                  strcmp(mode, "abort") != 0 && strcmp(mode, "qperr") != 0)) {
         fprintf(stderr, "bad arguments\n");
         return 2;
     }
