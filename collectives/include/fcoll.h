@@ -26,7 +26,9 @@
  *  FCOLL_TIMEOUT        per-operation timeout in seconds (default 600)
  *  FCOLL_TRANSPORT      force a transport for every peer: "shm" or "tcp"
  *  FCOLL_ALGO           force an algorithm: "ring", "rhd" (recursive
- *                       halving-doubling), "rd" (recursive doubling), "tree"
+ *                       halving-doubling), "rd" (recursive doubling), "tree",
+ *                       "direct" (allreduce reading and writing peers'
+ *                       buffers; shm only, else ring)
  *  FCOLL_RING_ORDER     comma-separated ranks giving the ring order
  *  FCOLL_SOCKET_IFNAME  interfaces for tcp, NCCL syntax ("eth", "^docker",
  *                       "=eth0", comma-separated)
@@ -173,7 +175,7 @@ typedef struct fcoll_config {
     size_t size;           /* sizeof(fcoll_config_t); set by fcoll_config_init */
     int timeout_ms;        /* per-operation timeout; <= 0: FCOLL_TIMEOUT or 600 s */
     const char *transport; /* "shm", "tcp" or NULL (auto / FCOLL_TRANSPORT) */
-    const char *algo;      /* "ring", "rhd", "rd", "tree" or NULL (auto / FCOLL_ALGO) */
+    const char *algo;      /* "ring", "rhd", "rd", "tree", "direct" or NULL (auto / FCOLL_ALGO) */
     /* Ring order: ring_order_len == nranks entries, a permutation of
      * 0..nranks-1; the ring goes ring_order[0] -> ring_order[1] -> ...
      * NULL: FCOLL_RING_ORDER, else ranks grouped by host. Copied. */
@@ -298,7 +300,13 @@ FCOLL_API fcoll_status_t fcoll_barrier(fcoll_comm_t *comm);
 
 /* Point to point. Messages between a pair arrive in the order posted; the
  * receiver's count must equal the sender's. Outside a group each call blocks
- * until its buffer may be reused (sends may need the receiver to post). */
+ * until its buffer may be reused (sends may need the receiver to post).
+ * peer may be the caller's own rank inside a group only (as NCCL allows):
+ * the sends to oneself pair with the receives from oneself in order, each
+ * pair a copy at group_end; a send or receive left unpaired, or a pair of
+ * different sizes, fails the group with FCOLL_ERR_INVALID_USAGE and makes
+ * the communicator unusable (peers may be waiting on the rest of it).
+ * Outside a group, peer == rank returns FCOLL_ERR_INVALID_RANK. */
 FCOLL_API fcoll_status_t fcoll_send(const void *buf, size_t count, fcoll_dtype_t dtype, int peer,
                                     fcoll_comm_t *comm);
 FCOLL_API fcoll_status_t fcoll_recv(void *buf, size_t count, fcoll_dtype_t dtype, int peer,

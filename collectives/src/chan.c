@@ -50,7 +50,7 @@ fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
         fcoll__peer_t *pe = &comm->peers[p];
         if (p == comm->rank)
             continue;
-        fcoll__tl_attr_t a;
+        fcoll__tl_attr_t a = {0};
         pe->tl->attr(pe->tlctx, &a);
         pe->slot_size = a.slot_size;
         pe->nslots = a.nslots > FCOLL__MAX_SLOTS ? FCOLL__MAX_SLOTS : a.nslots;
@@ -59,6 +59,7 @@ fcoll_status_t fcoll__chan_setup(fcoll_comm_t *comm)
         if (comm->spin == 0 || a.spin < comm->spin)
             comm->spin = a.spin;
         pe->get_min = a.get_min;
+        pe->rma = a.rma;
         pe->rndv_op = -1;
         st = pe->tl->mem_alloc(pe->tlctx, p, pe->slot_size * pe->nslots, &pe->slots);
         mine[p] = pe->slots.rkey;

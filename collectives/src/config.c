@@ -90,13 +90,14 @@ fcoll_status_t fcoll__opts_resolve(fcoll__opts_t *o, const fcoll_config_t *cfg)
     copy_name(o->transport, sizeof(o->transport), cfg->transport, "FCOLL_TRANSPORT");
     char algo[16];
     copy_name(algo, sizeof(algo), cfg->algo, "FCOLL_ALGO");
-    static const char *const algos[] = {"", "ring", "rhd", "rd", "tree"};
+    static const char *const algos[] = {"", "ring", "rhd", "rd", "tree", "direct"};
     o->algo = -1;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < (int)(sizeof(algos) / sizeof(algos[0])); i++)
         if (strcasecmp(algo, algos[i]) == 0)
             o->algo = i;
     if (o->algo < 0) {
-        FCOLL__ERR(&o->log, "unknown algorithm \"%s\" (have ring, rhd, rd, tree, auto)", algo);
+        FCOLL__ERR(&o->log, "unknown algorithm \"%s\" (have ring, rhd, rd, tree, direct, auto)",
+                   algo);
         return FCOLL_ERR_INVALID_ARG;
     }
 

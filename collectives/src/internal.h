@@ -32,7 +32,14 @@ void fcoll__log(const fcoll__log_t *log, fcoll_log_level_t level, const char *fm
 uint64_t fcoll__now_ns(void);
 
 /* Algorithm forced by config or FCOLL_ALGO. */
-enum { FCOLL__ALGO_AUTO, FCOLL__ALGO_RING, FCOLL__ALGO_RHD, FCOLL__ALGO_RD, FCOLL__ALGO_TREE };
+enum {
+    FCOLL__ALGO_AUTO,
+    FCOLL__ALGO_RING,
+    FCOLL__ALGO_RHD,
+    FCOLL__ALGO_RD,
+    FCOLL__ALGO_TREE,
+    FCOLL__ALGO_DIRECT
+};
 
 /* Options resolved from config and environment. */
 typedef struct fcoll__opts {
@@ -75,6 +82,7 @@ typedef struct fcoll__peer {
     size_t slot_size;
     unsigned nslots;
     size_t get_min; /* plain copies this big go by rendezvous */
+    int rma;        /* get and write reach this peer's registered buffers */
     /* sending side: me -> peer */
     uint64_t rkey;          /* peer's slot region for my data */
     uint64_t send_seq;      /* chunks posted */
@@ -180,6 +188,10 @@ fcoll_status_t fcoll__comm_fail(fcoll_comm_t *comm, fcoll_status_t st);
 /* reduce.c */
 fcoll__reduce_fn fcoll__reduce_kernel(fcoll_dtype_t dtype, fcoll_op_t op);
 void fcoll__avg_finish(void *buf, size_t count, fcoll_dtype_t dtype, int nranks);
+
+/* copy.c: memcpy with non-temporal stores, for large results written once
+ * and not read soon. */
+void fcoll__copy_stream(void *dst, const void *src, size_t n);
 
 /* comm.c: creation once the store address is known (env.c) */
 struct sockaddr_storage;

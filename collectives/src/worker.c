@@ -28,15 +28,7 @@ struct fcoll__worker {
 
 static fcoll_status_t run(fcoll_comm_t *c, const fcoll__req_args_t *a)
 {
-    fcoll_status_t st;
-    if (a->kind == FCOLL__OP_GROUP) {
-        st = fcoll__plan_run(c, &c->group, "group");
-        c->group.n = 0;
-        c->group.bad = 0;
-    } else {
-        st = fcoll__execute(c, a);
-    }
-    return st;
+    return a->kind == FCOLL__OP_GROUP ? fcoll__group_run(c) : fcoll__execute(c, a);
 }
 
 static void *worker_main(void *arg)

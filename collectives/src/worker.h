@@ -32,6 +32,10 @@ struct fcoll__req_args {
 fcoll_status_t fcoll__validate(fcoll_comm_t *comm, const fcoll__req_args_t *a);
 fcoll_status_t fcoll__execute(fcoll_comm_t *comm, const fcoll__req_args_t *a);
 
+/* group.c: runs comm->group (copies to oneself, then the plan) and empties
+ * it. */
+fcoll_status_t fcoll__group_run(fcoll_comm_t *comm);
+
 /* worker.c */
 fcoll_status_t fcoll__worker_post(fcoll_comm_t *comm, const fcoll__req_args_t *a,
                                   fcoll_request_t **req);

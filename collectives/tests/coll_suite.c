@@ -127,11 +127,10 @@ static void t_alltoall(ctx_t *x, fcoll_dtype_t dt, size_t count, int inplace)
     check(x, st, out, x->c, count * (size_t)x->n, dt, FCOLL_SUM, "alltoall", count, inplace);
 }
 
-/* Every rank sends to the next and the previous one in one group. */
+/* Every rank sends to the next and the previous one and to itself in one
+ * group (with one rank, all three go to itself and pair up in order). */
 static void t_sendrecv(ctx_t *x, fcoll_dtype_t dt, size_t count)
 {
-    if (x->n < 2)
-        return;
     size_t bytes = count * fcoll_dtype_size(dt);
     int next = (x->rank + 1) % x->n, prev = (x->rank + x->n - 1) % x->n;
     uint64_t seed = seed_of(7, dt, FCOLL_SUM, count);
@@ -140,15 +139,18 @@ static void t_sendrecv(ctx_t *x, fcoll_dtype_t dt, size_t count)
     if (st == FCOLL_OK) {
         fcoll_send(x->a, count, dt, next, x->comm);
         fcoll_send(x->a, count, dt, prev, x->comm);
+        fcoll_send(x->a, count, dt, x->rank, x->comm);
         fcoll_recv(x->b, count, dt, prev, x->comm);
         fcoll_recv(x->b + bytes, count, dt, next, x->comm);
+        fcoll_recv(x->b + 2 * bytes, count, dt, x->rank, x->comm);
         st = fcoll_group_end(x->comm);
     }
     ref_fill(x->c, count, dt, FCOLL_SUM, prev, seed, 0);
     ref_fill(x->c + bytes, count, dt, FCOLL_SUM, next, seed, 0);
     if (x->n == 2) /* prev == next: the two messages arrive in order */
         memcpy(x->c + bytes, x->c, bytes);
-    check(x, st, x->b, x->c, 2 * count, dt, FCOLL_SUM, "send/recv", count, 0);
+    ref_fill(x->c + 2 * bytes, count, dt, FCOLL_SUM, x->rank, seed, 0);
+    check(x, st, x->b, x->c, 3 * count, dt, FCOLL_SUM, "send/recv", count, 0);
 }
 
 /* Two overlapping non-blocking operations and a blocking one after them. */
@@ -222,10 +224,10 @@ static void large(ctx_t *x, size_t count)
 
 static int run_rank(int rank, int n, fcoll_unique_id_t *id, const opts_t *o)
 {
-    static const char *const algos[] = {NULL, "ring", "rhd", "rd", "tree"};
+    static const char *const algos[] = {NULL, "ring", "rhd", "rd", "tree", "direct"};
     const size_t big = (3u << 20) / 4 + 11; /* elements: ~3 MiB of fp32 */
     ctx_t x = {.rank = rank, .n = n};
-    x.cap = big * 8 + ((size_t)1 << 16);
+    x.cap = big * 12 + ((size_t)1 << 16); /* send/recv: 3 blocks of 4 * big */
     x.a = malloc(x.cap);
     x.b = malloc(x.cap);
     x.c = malloc(x.cap);

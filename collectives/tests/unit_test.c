@@ -250,6 +250,31 @@ static void capture(void *user, fcoll_log_level_t level, const char *msg)
     snprintf(l->msg, sizeof(l->msg), "%s", msg);
 }
 
+/* Messages to oneself: only in a group, paired in order by size. */
+static void test_send_to_self(void **state)
+{
+    fcoll_comm_t *c = *state;
+    int32_t a[4] = {1, 2, 3, 4}, b[4] = {5, 6, 7, 8}, got[8] = {0};
+    assert_int_equal(fcoll_send(a, 4, FCOLL_INT32, 0, c), FCOLL_ERR_INVALID_RANK);
+    assert_int_equal(fcoll_recv(got, 4, FCOLL_INT32, 0, c), FCOLL_ERR_INVALID_RANK);
+    assert_int_equal(fcoll_group_start(c), FCOLL_OK);
+    assert_int_equal(fcoll_recv(got, 4, FCOLL_INT32, 0, c), FCOLL_OK);
+    assert_int_equal(fcoll_send(a, 4, FCOLL_INT32, 0, c), FCOLL_OK);
+    assert_int_equal(fcoll_send(b, 4, FCOLL_INT32, 0, c), FCOLL_OK);
+    assert_int_equal(fcoll_recv(got + 4, 4, FCOLL_INT32, 0, c), FCOLL_OK);
+    assert_int_equal(fcoll_group_end(c), FCOLL_OK);
+    assert_memory_equal(got, a, sizeof(a));
+    assert_memory_equal(got + 4, b, sizeof(b));
+
+    /* A send without its receive fails the communicator (peers may wait on
+     * the rest of the group) instead of being dropped. */
+    assert_int_equal(fcoll_group_start(c), FCOLL_OK);
+    assert_int_equal(fcoll_send(a, 4, FCOLL_INT32, 0, c), FCOLL_OK);
+    assert_int_equal(fcoll_recv(got, 3, FCOLL_INT32, 0, c), FCOLL_OK);
+    assert_int_equal(fcoll_group_end(c), FCOLL_ERR_INVALID_USAGE);
+    assert_int_equal(fcoll_barrier(c), FCOLL_ERR_COMM_FAILED);
+}
+
 static void test_bad_init(void **state)
 {
     (void)state;
@@ -305,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_bad_init),
         cmocka_unit_test_setup_teardown(test_bad_args, setup_comm, teardown_comm),
         cmocka_unit_test_setup_teardown(test_one_rank_ops, setup_comm, teardown_comm),
+        cmocka_unit_test_setup_teardown(test_send_to_self, setup_comm, teardown_comm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

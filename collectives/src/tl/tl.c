@@ -109,6 +109,18 @@ fcoll_status_t fcoll__tl_get_unsupported(fcoll__tl_ctx_t *ctx, int peer, void *d
     return FCOLL_ERR_UNSUPPORTED;
 }
 
+fcoll_status_t fcoll__tl_write_unsupported(fcoll__tl_ctx_t *ctx, int peer, const void *src,
+                                           size_t len, uint64_t rkey, uint64_t roff)
+{
+    (void)ctx;
+    (void)peer;
+    (void)src;
+    (void)len;
+    (void)rkey;
+    (void)roff;
+    return FCOLL_ERR_UNSUPPORTED;
+}
+
 fcoll_status_t fcoll__tl_steer_unsupported(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey,
                                            uint64_t roff, void *dst, size_t len)
 {

@@ -52,6 +52,8 @@ typedef struct fcoll__tl_attr {
     unsigned nslots;  /* staging slots per peer */
     unsigned spin;    /* empty polls worth repeating before sleeping in wait */
     size_t get_min;   /* copy messages this big by rendezvous + get; 0: never */
+    int rma;          /* get and write reach every peer's mem_reg memory cheaply
+                         enough for direct algorithms (algo/direct.c) */
 } fcoll__tl_attr_t;
 
 typedef struct fcoll__tl_ops {
@@ -77,6 +79,11 @@ typedef struct fcoll__tl_ops {
      * with mem_reg) into dst; returns when the data is in dst. */
     fcoll_status_t (*get)(fcoll__tl_ctx_t *ctx, int peer, void *dst, size_t len, uint64_t rkey,
                           uint64_t roff);
+    /* Writes len bytes at src into roff of peer's region rkey (registered
+     * by the peer with mem_reg); returns when the data is there. Neither
+     * side gets a completion (RDMA WRITE without immediate). */
+    fcoll_status_t (*write)(fcoll__tl_ctx_t *ctx, int peer, const void *src, size_t len,
+                            uint64_t rkey, uint64_t roff);
     /* Receiver-side hint for transports that copy on receipt (tcp): the
      * next put of exactly len bytes into my region rkey at roff may land at
      * dst instead; its completion says whether it did (steered). Saves the
@@ -124,6 +131,8 @@ fcoll_status_t fcoll__tl_steer_unsupported(fcoll__tl_ctx_t *ctx, int peer, uint6
                                            uint64_t roff, void *dst, size_t len);
 fcoll_status_t fcoll__tl_unsteer_unsupported(fcoll__tl_ctx_t *ctx, int peer, uint64_t rkey,
                                              uint64_t roff);
+fcoll_status_t fcoll__tl_write_unsupported(fcoll__tl_ctx_t *ctx, int peer, const void *src,
+                                           size_t len, uint64_t rkey, uint64_t roff);
 fcoll_status_t fcoll__tl_get_unsupported(fcoll__tl_ctx_t *ctx, int peer, void *dst, size_t len,
                                          uint64_t rkey, uint64_t roff);
 

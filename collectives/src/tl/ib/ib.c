@@ -1001,6 +1001,12 @@ static fcoll_status_t ib_get(fcoll__tl_ctx_t *c, int peer, void *dst, size_t len
     return rdma_blocking(c, peer, IBV_WR_RDMA_READ, dst, len, rkey, roff);
 }
 
+static fcoll_status_t ib_write(fcoll__tl_ctx_t *c, int peer, const void *src, size_t len,
+                               uint64_t rkey, uint64_t roff)
+{
+    return rdma_blocking(c, peer, IBV_WR_RDMA_WRITE, src, len, rkey, roff);
+}
+
 /* Steering helps transports that copy on receipt; RDMA already lands the
  * data in the registered slot, so ib declines the hint. */
 static fcoll_status_t ib_steer(fcoll__tl_ctx_t *c, int peer, uint64_t rkey, uint64_t roff,
@@ -1109,6 +1115,7 @@ const fcoll__tl_ops_t fcoll__tl_ib_ops = {
     .put = ib_put,
     .notify = ib_notify,
     .get = ib_get,
+    .write = ib_write,
     .steer = ib_steer,
     .unsteer = ib_unsteer,
     .poll = ib_poll,

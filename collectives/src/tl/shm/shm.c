@@ -10,9 +10,11 @@
  * file is sparse.
  *
  * Large plain copies skip the staging slots: get reads the sender's own
- * buffer with cross-memory attach (process_vm_readv), one copy in all.
- * Whether the kernel allows it (ptrace rules) is probed once at open; all
- * ranks then agree to use it or not. FCOLL_SHM_CMA=0 turns it off.
+ * buffer with cross-memory attach (process_vm_readv), one copy in all, and
+ * write (process_vm_writev) lets direct algorithms store results straight
+ * into a peer's buffer. Whether the kernel allows it (ptrace rules) is
+ * probed once at open; all ranks then agree to use it or not.
+ * FCOLL_SHM_CMA=0 turns it off.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -217,6 +219,7 @@ static void shm_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
     a->nslots = SHM_NSLOTS;
     a->spin = c->spin;
     a->get_min = c->cma ? SHM_GET_MIN : 0;
+    a->rma = c->cma;
 }
 
 static fcoll_status_t shm_mem_alloc(fcoll__tl_ctx_t *c, int peer, size_t len, fcoll__mr_t *mr)
@@ -272,28 +275,45 @@ static fcoll_status_t shm_mem_dereg(fcoll__tl_ctx_t *c, fcoll__mr_t *mr)
     return FCOLL_OK;
 }
 
-static fcoll_status_t shm_get(fcoll__tl_ctx_t *c, int peer, void *dst, size_t len, uint64_t rkey,
-                              uint64_t roff)
+typedef ssize_t (*cma_fn)(pid_t, const struct iovec *, unsigned long, const struct iovec *,
+                          unsigned long, unsigned long);
+
+/* Moves len bytes between local and peer's registered memory (the key is
+ * the address) with process_vm_readv or process_vm_writev. */
+static fcoll_status_t cma(fcoll__tl_ctx_t *c, int peer, cma_fn fn, const char *what, char *local,
+                          size_t len, uint64_t rkey, uint64_t roff)
 {
     if (c->aborted)
         return FCOLL_ERR_ABORTED;
-    char *d = dst;
-    uintptr_t src = (uintptr_t)(rkey + roff);
+    uintptr_t remote = (uintptr_t)(rkey + roff);
     while (len > 0) {
-        struct iovec l = {d, len}, r = {(void *)src, len};
-        ssize_t got = process_vm_readv(c->pid[peer], &l, 1, &r, 1, 0);
-        if (got <= 0) {
-            int e = got < 0 ? errno : EFAULT;
+        struct iovec l = {local, len}, r = {(void *)remote, len};
+        ssize_t done = fn(c->pid[peer], &l, 1, &r, 1, 0);
+        if (done <= 0) {
+            int e = done < 0 ? errno : EFAULT;
             if (e == EINTR)
                 continue;
-            FCOLL__ERR(c->log, "shm get of %zu bytes from rank %d: %s", len, peer, strerror(e));
+            FCOLL__ERR(c->log, "shm %s of %zu bytes, rank %d: %s", what, len, peer, strerror(e));
             return e == ESRCH ? FCOLL_ERR_PEER_CLOSED : FCOLL_ERR_SYSTEM;
         }
-        d += got;
-        src += (uintptr_t)got;
-        len -= (size_t)got;
+        local += done;
+        remote += (uintptr_t)done;
+        len -= (size_t)done;
     }
     return FCOLL_OK;
+}
+
+static fcoll_status_t shm_get(fcoll__tl_ctx_t *c, int peer, void *dst, size_t len, uint64_t rkey,
+                              uint64_t roff)
+{
+    return cma(c, peer, process_vm_readv, "get", dst, len, rkey, roff);
+}
+
+static fcoll_status_t shm_write(fcoll__tl_ctx_t *c, int peer, const void *src, size_t len,
+                                uint64_t rkey, uint64_t roff)
+{
+    /* process_vm_writev only reads the local side. */
+    return cma(c, peer, process_vm_writev, "write", (char *)(uintptr_t)src, len, rkey, roff);
 }
 
 static fcoll_status_t shm_notify(fcoll__tl_ctx_t *c, int peer, uint32_t imm)
@@ -352,6 +372,7 @@ const fcoll__tl_ops_t fcoll__tl_shm_ops = {
     .put = shm_put,
     .notify = shm_notify,
     .get = shm_get,
+    .write = shm_write,
     .steer = fcoll__tl_steer_unsupported,
     .unsteer = fcoll__tl_unsteer_unsupported,
     .poll = shm_poll,

@@ -454,6 +454,7 @@ const fcoll__tl_ops_t fcoll__tl_tcp_ops = {
     .put = tcp_put,
     .notify = tcp_notify,
     .get = fcoll__tl_get_unsupported,
+    .write = fcoll__tl_write_unsupported,
     .steer = tcp_steer,
     .unsteer = tcp_unsteer,
     .poll = tcp_poll,
