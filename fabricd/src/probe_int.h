@@ -27,6 +27,8 @@ typedef struct fabd__ppair {
     char error[160];
 } fabd__ppair;
 
+#define FABD__ROUND_ERROR_MAX 160
+
 typedef enum { ROUND_QUEUED, ROUND_RUNNING, ROUND_DONE, ROUND_CANCELLED } fabd__round_state;
 
 typedef struct fabd__pround {
@@ -38,8 +40,8 @@ typedef struct fabd__pround {
     char (*names)[FABD_PROBE_NAME_MAX];
     char (*agents)[FABD_PROBE_NAME_MAX];
     double created_at, started_at, finished_at;
-    json_object *result; /* the matrix's reading once done */
-    char error[160];     /* a round that could not run */
+    json_object *result;               /* the matrix's reading once done */
+    char error[FABD__ROUND_ERROR_MAX]; /* a round that could not run */
 } fabd__pround;
 
 struct fabd_probes {
@@ -58,8 +60,11 @@ struct fabd_probes {
     bool stopping;
     atomic_bool cancel;       /* stopping, for the running round's steps */
     pthread_mutex_t run_lock; /* held by the round that probes */
-    double saved_at;          /* the file's last write (Unix time) */
-    bool dirty;               /* changes not written yet (throttled) */
+    /* Held while the file is written, taken before lock (never inside
+     * it): the store's lock is held only to copy the store out. */
+    pthread_mutex_t save_lock;
+    double saved_at; /* the file's last write (Unix time) */
+    bool dirty;      /* changes not written yet (lock held to set) */
 };
 
 /* Lock held. */
@@ -67,11 +72,14 @@ fabd__phost *fabd__phost_find(fabd_probes *p, const char *name);
 /* The node GUID of the first RDMA device in a host's inventory, 0 when
  * the host or its inventory has none (takes the lock). */
 uint64_t fabd__phost_guid(fabd_probes *p, const char *name);
-/* Writes the store to its file (lock held: the store is small). Unless
- * forced, at most once per FABD__PROBES_SAVE_S (every agent re-registers
- * every 30 s): the change is written with the next one or at the end. */
+/* Writes the store's changes (p->dirty) to its file; lock NOT held: the
+ * store is copied under it, the file written outside it, so requests and
+ * rounds never wait for the disk; concurrent callers share one write, and
+ * each returns once its change is on disk. Unless forced, at most once
+ * per FABD__PROBES_SAVE_S (every agent re-registers every 30 s): the
+ * change is written with the next one or at the end. */
 #define FABD__PROBES_SAVE_S 5.0
-void fabd__probes_save_locked(fabd_probes *p, bool force);
+void fabd__probes_save(fabd_probes *p, bool force);
 void fabd__probes_load(fabd_probes *p);
 void fabd__pround_free(fabd__pround *r);
 

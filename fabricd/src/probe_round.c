@@ -57,14 +57,16 @@ static void record(fabd_probes *p, fabd__pround *r, const struct fprobe_round *f
     free(s);
 }
 
-/* Runs the probes; the round's reading, or NULL with r->error set. */
-static json_object *run(fabd_probes *p, fabd__pround *r)
+/* Runs the probes; the round's reading, or NULL with error set (not
+ * r->error: readers of the round take the lock, the round does not hold
+ * it while it runs). */
+static json_object *run(fabd_probes *p, fabd__pround *r, char error[FABD__ROUND_ERROR_MAX])
 {
     size_t len = r->n * FABD_PROBE_NAME_MAX + 1;
     char *agents = calloc(1, len);
     struct fprobe_round fr;
     if (!agents) {
-        snprintf(r->error, sizeof(r->error), "out of memory");
+        snprintf(error, FABD__ROUND_ERROR_MAX, "out of memory");
         return NULL;
     }
     for (size_t i = 0; i < r->n; i++) {
@@ -75,14 +77,14 @@ static json_object *run(fabd_probes *p, fabd__pround *r)
     free(agents);
     fr.cancel = &p->cancel;
     if (rc != 0 || fprobe_round_run(&fr, &r->req, 0.5) != 0)
-        snprintf(r->error, sizeof(r->error), "the round could not run (out of memory)");
+        snprintf(error, FABD__ROUND_ERROR_MAX, "the round could not run (out of memory)");
     else if (atomic_load(&p->cancel)) /* a part only: keep the last full figures */
-        snprintf(r->error, sizeof(r->error), "cancelled: fabricd is stopping");
+        snprintf(error, FABD__ROUND_ERROR_MAX, "cancelled: fabricd is stopping");
     else
         record(p, r, &fr);
     if (rc == 0)
         fprobe_round_free(&fr);
-    if (r->error[0])
+    if (error[0])
         return NULL;
     fabd_probe_matrix m;
     ftopo_diag d = {0};
@@ -93,13 +95,13 @@ static json_object *run(fabd_probes *p, fabd__pround *r)
                             : fabd__fail(&d, FTOPO_ERR_NOMEM, "out of memory");
     free(names);
     if (st != FTOPO_OK) {
-        snprintf(r->error, sizeof(r->error), "%.159s", d.message);
+        snprintf(error, FABD__ROUND_ERROR_MAX, "%.159s", d.message);
         return NULL;
     }
     json_object *o = fabd_probe_matrix_json(&m);
     fabd_probe_matrix_free(&m);
     if (!o)
-        snprintf(r->error, sizeof(r->error), "out of memory");
+        snprintf(error, FABD__ROUND_ERROR_MAX, "out of memory");
     return o;
 }
 
@@ -113,7 +115,8 @@ static void *round_main(void *arg)
     r->state = cancel ? ROUND_CANCELLED : ROUND_RUNNING;
     r->started_at = fabd__now();
     pthread_mutex_unlock(&p->lock);
-    json_object *result = cancel ? NULL : run(p, r);
+    char error[sizeof(r->error)] = "";
+    json_object *result = cancel ? NULL : run(p, r, error);
     pthread_mutex_unlock(&p->run_lock);
 
     size_t slow = 0, failed = 0;
@@ -127,10 +130,9 @@ static void *round_main(void *arg)
     r->finished_at = fabd__now();
     cancel = cancel || atomic_load(&p->cancel);
     r->state = cancel ? ROUND_CANCELLED : ROUND_DONE;
+    memcpy(r->error, error, sizeof(error));
     uint64_t id = r->id;
     size_t n = r->n;
-    char error[sizeof(r->error)];
-    memcpy(error, r->error, sizeof(error));
     pthread_mutex_unlock(&p->lock);
     if (!cancel && error[0])
         fabd__log(p->core, FTOPO_LOG_ERROR, "probe round %" PRIu64 ": %s", id, error);

@@ -23,6 +23,7 @@ ftopo_status fabd_probes_create(fabd_core *core, const char *state_dir, fabd_pro
     atomic_init(&p->cancel, false);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->run_lock, NULL);
+    pthread_mutex_init(&p->save_lock, NULL);
     pthread_cond_init(&p->idle, NULL);
     if (state_dir) {
         size_t len = strlen(state_dir) + sizeof("/probes.json");
@@ -53,9 +54,8 @@ void fabd_probes_destroy(fabd_probes *p)
     pthread_mutex_lock(&p->lock);
     while (p->round_threads > 0)
         pthread_cond_wait(&p->idle, &p->lock);
-    if (p->dirty)
-        fabd__probes_save_locked(p, true);
     pthread_mutex_unlock(&p->lock);
+    fabd__probes_save(p, true);
     for (size_t i = 0; i < p->num_rounds; i++)
         fabd__pround_free(p->rounds[i]);
     for (size_t i = 0; i < p->num_hosts; i++)
@@ -65,6 +65,7 @@ void fabd_probes_destroy(fabd_probes *p)
     free(p->path);
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->run_lock);
+    pthread_mutex_destroy(&p->save_lock);
     pthread_cond_destroy(&p->idle);
     free(p);
 }
@@ -99,6 +100,7 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
         !(inv = strdup(json_object_to_json_string_ext(inventory, JSON_C_TO_STRING_PLAIN))))
         return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
     ftopo_status st = FTOPO_OK;
+    bool force = false;
     pthread_mutex_lock(&p->lock);
     fabd__phost *h = fabd__phost_find(p, name);
     *is_new = !h;
@@ -123,7 +125,7 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
         }
         /* A new host or agent is written now; a heartbeat (last seen, the
          * inventory's counters) with the next write. */
-        bool force = *is_new || strcmp(h->agent, agent) != 0;
+        force = *is_new || strcmp(h->agent, agent) != 0;
         snprintf(h->agent, sizeof(h->agent), "%s", agent);
         h->last_seen = now;
         if (inv) {
@@ -131,10 +133,12 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
             h->inventory = inv;
             inv = NULL;
         }
-        fabd__probes_save_locked(p, force);
+        p->dirty = true;
     }
     pthread_mutex_unlock(&p->lock);
     free(inv);
+    if (st == FTOPO_OK)
+        fabd__probes_save(p, force);
     return st;
 }
 
@@ -297,9 +301,10 @@ ftopo_status fabd_probes_add(fabd_probes *p, const fabd_probe_sample *s, size_t 
         if (hb && s[i].ok)
             hb->last_seen = now;
     }
-    if (n)
-        fabd__probes_save_locked(p, true);
+    p->dirty = p->dirty || n > 0;
     pthread_mutex_unlock(&p->lock);
+    if (n)
+        fabd__probes_save(p, true);
     return st;
 }
 

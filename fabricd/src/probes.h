@@ -5,9 +5,10 @@
  * rounds it schedules over the agents, and the planner's view of it.
  *
  * Thread safety: every function may be called from any thread; one mutex
- * guards the store and is never held across a probe or a file write of
- * more than the store's own size. Persistence: STATE_DIR/probes.json,
- * rewritten after every change (hosts and results, not rounds). */
+ * guards the store and is never held across a probe or a file write.
+ * Persistence: STATE_DIR/probes.json, rewritten after every change (hosts
+ * and results, not rounds; heartbeats at most every 5 s); a file that is
+ * not JSON is moved to probes.json.corrupt with a warning. */
 #ifndef FABD_PROBES_H
 #define FABD_PROBES_H
 
@@ -28,8 +29,8 @@ typedef struct fabd_probes fabd_probes;
 #define FABD_PROBE_MAX_ROUNDS 16    /* kept, queued and running together */
 
 /* Creates the store and loads STATE_DIR/probes.json when state_dir is set
- * (a file that cannot be read is logged and ignored). core: where events
- * and logs go. */
+ * (a file that cannot be read is logged and set aside, a malformed record
+ * logged and skipped). core: where events and logs go. */
 ftopo_status fabd_probes_create(fabd_core *core, const char *state_dir, fabd_probes **out,
                                 ftopo_diag *diag);
 /* Cancels the queued rounds and the running one after the step in flight;

@@ -3,6 +3,7 @@
  * groups, bottlenecks, ring), persistence across a restart, and the
  * planner's view (slow pairs lower the capacity of their routed path). */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,12 +148,132 @@ static void test_persistence(void **state)
     fabd_probes_destroy(p);
 
     FILE *f = fopen(path, "w");
-    fputs("{\"hosts\": [{\"hostname\": \"ok\"}, {\"hostname\": 7}], \"pairs\": 3", f);
+    const char *damaged = "{\"hosts\": [{\"hostname\": \"ok\"}, {\"hostname\": 7}], \"pairs\": 3";
+    fputs(damaged, f);
     fclose(f);
     assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
     json_object *all = fabd_probes_hosts_json(p, NULL);
     assert_int_equal(json_object_array_length(member(all, "hosts")), 0);
     json_object_put(all);
+    /* The damaged file is kept aside for a person, not overwritten by the
+     * next write. */
+    reg(p, "h9", "");
+    fabd_probes_destroy(p);
+    char aside[80], text[128] = "";
+    snprintf(aside, sizeof(aside), "%s.corrupt", path);
+    f = fopen(aside, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof(text), f));
+    fclose(f);
+    assert_string_equal(text, damaged);
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    assert_non_null((all = fabd_probes_hosts_json(p, "h9")));
+    json_object_put(all);
+    fabd_probes_destroy(p);
+    unlink(aside);
+    unlink(path);
+    rmdir(dir);
+    fabd_core_destroy(core);
+}
+
+/* Records a request could not make are skipped on load, the rest kept:
+ * numbers out of range (no undefined conversion), names too long (not
+ * cut to a name of someone else), a bandwidth below 0. */
+static void test_persistence_bad_records(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fabd-probes-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/probes.json", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f,
+            "{\"hosts\": [{\"hostname\": \"h1\"}, {\"hostname\": \"h2\"}], \"pairs\": ["
+            "{\"a\": \"h1\", \"b\": \"h2\", \"kind\": \"bw\", \"ok\": true, \"mb_per_s\": 7},"
+            "{\"a\": \"h1\", \"b\": \"h3\", \"kind\": \"bw\", \"ok\": true, \"mb_per_s\": 7,"
+            " \"size\": 1e300},"
+            "{\"a\": \"h1\", \"b\": \"h4\", \"kind\": \"bw\", \"ok\": true, \"mb_per_s\": 7,"
+            " \"duration_ms\": -1},"
+            "{\"a\": \"h1\", \"b\": \"h5\", \"kind\": \"bw\", \"ok\": true, \"mb_per_s\": -5},"
+            "{\"a\": \"h1\", \"b\": \"h6\", \"kind\": \"bw\", \"ok\": false},"
+            "{\"a\": \"h1\", \"b\": \"%0100d\", \"kind\": \"bw\", \"ok\": true, "
+            "\"mb_per_s\": 7}]}",
+            0);
+    fclose(f);
+    fabd_core *core = new_core();
+    fabd_probes *p;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    fabd_probe_matrix m;
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
+    assert_int_equal(m.n, 2);
+    assert_true(m.bw[1] == 7);
+    fabd_probe_matrix_free(&m);
+    fabd_probes_destroy(p);
+    unlink(path);
+    rmdir(dir);
+    fabd_core_destroy(core);
+}
+
+struct adder {
+    fabd_probes *p;
+    const char *path;
+    int id;
+};
+
+/* Adds results one at a time; each is in the file when the call returns. */
+static void *add_and_check(void *arg)
+{
+    const struct adder *w = arg;
+    for (int i = 0; i < 10; i++) {
+        char name[32], text[1 << 16];
+        snprintf(name, sizeof(name), "\"w%d-%d\"", w->id, i);
+        fabd_probe_sample s = {.kind = FPROBE_TCP_BW, .ok = true, .mbps = 1, .a = "h1"};
+        snprintf(s.b, sizeof(s.b), "w%d-%d", w->id, i);
+        ftopo_diag d = {0};
+        if (fabd_probes_add(w->p, &s, 1, &d) != FTOPO_OK)
+            return "add failed";
+        FILE *f = fopen(w->path, "r");
+        size_t len = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+        if (f)
+            fclose(f);
+        text[len] = 0;
+        if (!strstr(text, name))
+            return "a result returned before it was written";
+    }
+    return NULL;
+}
+
+/* Writers that share one file write still each return with their result
+ * on disk, and the file holds every result at the end. */
+static void test_persistence_concurrent(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fabd-probes-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/probes.json", dir);
+    fabd_core *core = new_core();
+    fabd_probes *p;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    reg(p, "h1", "");
+    pthread_t t[8];
+    struct adder w[8];
+    for (int i = 0; i < 8; i++) {
+        w[i] = (struct adder){.p = p, .path = path, .id = i};
+        assert_int_equal(pthread_create(&t[i], NULL, add_and_check, &w[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        void *err;
+        pthread_join(t[i], &err);
+        if (err)
+            fail_msg("writer %d: %s", i, (const char *)err);
+    }
+    fabd_probes_destroy(p);
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    fabd_probe_matrix m;
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
+    assert_int_equal(m.n, 1 + 8 * 10);
+    fabd_probe_matrix_free(&m);
     fabd_probes_destroy(p);
     unlink(path);
     rmdir(dir);
@@ -327,6 +448,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix_reading),
         cmocka_unit_test(test_persistence),
+        cmocka_unit_test(test_persistence_bad_records),
+        cmocka_unit_test(test_persistence_concurrent),
         cmocka_unit_test_setup_teardown(test_weights_one_slow_pair, weights_setup,
                                         weights_teardown),
         cmocka_unit_test_setup_teardown(test_weights_host_by_guid, weights_setup, weights_teardown),
