@@ -6,12 +6,19 @@
 #include <stdatomic.h>
 
 #include "core_int.h"
+#include "probe_index.h"
 #include "probes.h"
+
+_Static_assert(FABD__NAME_MAX == FABD_PROBE_NAME_MAX, "one name size");
 
 typedef struct fabd__phost {
     char name[FABD_PROBE_NAME_MAX];
     char agent[FABD_PROBE_NAME_MAX]; /* "" when none */
-    char *inventory;                 /* JSON text, NULL when none */
+    /* The agent's address and port (the default when left out): what a
+     * result naming the agent is compared with. "" when none. */
+    char agent_addr[FABD_PROBE_NAME_MAX];
+    int agent_port;
+    char *inventory; /* JSON text, NULL when none */
     double registered_at, last_seen;
 } fabd__phost;
 
@@ -51,8 +58,14 @@ struct fabd_probes {
     pthread_cond_t idle; /* a round thread ended */
     fabd__phost *hosts;
     size_t num_hosts, cap_hosts;
+    fabd__index host_ix; /* by name */
     fabd__ppair *pairs;
     size_t num_pairs, cap_pairs;
+    fabd__index pair_ix; /* by kind, a and b */
+    /* Every name of a host or a result, at most FABD_PROBE_MAX_HOSTS: a
+     * matrix has a row for each, so results naming ever new hosts must
+     * not grow it without bound. */
+    fabd__nameset names;
     fabd__pround *rounds[FABD_PROBE_MAX_ROUNDS]; /* oldest first */
     size_t num_rounds;
     uint64_t next_round_id;

@@ -62,6 +62,9 @@ void fabd_probes_destroy(fabd_probes *p)
         free(p->hosts[i].inventory);
     free(p->hosts);
     free(p->pairs);
+    fabd__index_free(&p->host_ix);
+    fabd__index_free(&p->pair_ix);
+    fabd__nameset_free(&p->names);
     free(p->path);
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->run_lock);
@@ -80,10 +83,28 @@ bool fabd_probe_name_ok(const char *s)
 
 fabd__phost *fabd__phost_find(fabd_probes *p, const char *name)
 {
-    for (size_t i = 0; i < p->num_hosts; i++)
-        if (!strcmp(p->hosts[i].name, name))
-            return &p->hosts[i];
+    size_t pos;
+    uint64_t h = fabd__hash_str(FABD__HASH_SEED, name);
+    for (size_t c = 0; (pos = fabd__index_next(&p->host_ix, h, &c)) != SIZE_MAX;)
+        if (!strcmp(p->hosts[pos].name, name))
+            return &p->hosts[pos];
     return NULL;
+}
+
+/* Room for new names among (a, b): they are noted, or why not is said.
+ * Lock held. */
+static ftopo_status note_names(fabd_probes *p, const char *a, const char *b, ftopo_diag *diag)
+{
+    size_t fresh = (fabd__nameset_find(&p->names, a) == SIZE_MAX) +
+                   (b && strcmp(a, b) && fabd__nameset_find(&p->names, b) == SIZE_MAX);
+    if (p->names.n + fresh > FABD_PROBE_MAX_HOSTS)
+        return fabd__fail(diag, FTOPO_ERR_ARG,
+                          "over %d host names (registered or named by results) known",
+                          FABD_PROBE_MAX_HOSTS);
+    if (fabd__nameset_add(&p->names, a) == SIZE_MAX ||
+        (b && fabd__nameset_add(&p->names, b) == SIZE_MAX))
+        return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    return FTOPO_OK;
 }
 
 ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *agent,
@@ -104,9 +125,9 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
     pthread_mutex_lock(&p->lock);
     fabd__phost *h = fabd__phost_find(p, name);
     *is_new = !h;
-    if (!h && p->num_hosts == FABD_PROBE_MAX_HOSTS) {
-        st = fabd__fail(diag, FTOPO_ERR_ARG, "over %d hosts registered", FABD_PROBE_MAX_HOSTS);
-    } else if (!h && p->num_hosts == p->cap_hosts) {
+    if (!h)
+        st = note_names(p, name, NULL, diag);
+    if (st == FTOPO_OK && !h && p->num_hosts == p->cap_hosts) {
         size_t cap = p->cap_hosts ? 2 * p->cap_hosts : 16;
         fabd__phost *nh = realloc(p->hosts, cap * sizeof(*nh));
         if (nh) {
@@ -116,6 +137,9 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
             st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
         }
     }
+    if (st == FTOPO_OK && !h &&
+        fabd__index_add(&p->host_ix, fabd__hash_str(FABD__HASH_SEED, name), p->num_hosts) != 0)
+        st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
     if (st == FTOPO_OK) {
         double now = fabd__now();
         if (!h) {
@@ -127,6 +151,9 @@ ftopo_status fabd_probes_register(fabd_probes *p, const char *name, const char *
          * inventory's counters) with the next write. */
         force = *is_new || strcmp(h->agent, agent) != 0;
         snprintf(h->agent, sizeof(h->agent), "%s", agent);
+        if (!agent[0] ||
+            fprobe_split_hostport(agent, h->agent_addr, sizeof(h->agent_addr), &h->agent_port) != 0)
+            h->agent_addr[0] = 0;
         h->last_seen = now;
         if (inv) {
             free(h->inventory);
@@ -219,52 +246,67 @@ json_object *fabd_probes_hosts_json(fabd_probes *p, const char *name)
     return out;
 }
 
-/* Whether two agent addresses are the same, the default port standing in
- * for a missing one. */
-static bool same_agent(const char *x, const char *y)
-{
-    char hx[FABD_PROBE_NAME_MAX], hy[FABD_PROBE_NAME_MAX];
-    int px, py;
-    return fprobe_split_hostport(x, hx, sizeof(hx), &px) == 0 &&
-           fprobe_split_hostport(y, hy, sizeof(hy), &py) == 0 && px == py && !strcmp(hx, hy);
-}
-
-/* The registered host whose name or agent is s, else s itself. Lock
- * held. */
+/* The registered host whose name or agent is s (the default port
+ * standing in for a missing one), else s itself. Lock held. */
 static const char *canonical(fabd_probes *p, const char *s)
 {
+    const fabd__phost *h = fabd__phost_find(p, s);
+    char addr[FABD_PROBE_NAME_MAX];
+    int port;
+    if (h)
+        return h->name;
+    if (fprobe_split_hostport(s, addr, sizeof(addr), &port) != 0)
+        return s;
     for (size_t i = 0; i < p->num_hosts; i++)
-        if (!strcmp(p->hosts[i].name, s) ||
-            (p->hosts[i].agent[0] && same_agent(p->hosts[i].agent, s)))
+        if (p->hosts[i].agent_addr[0] && p->hosts[i].agent_port == port &&
+            !strcmp(p->hosts[i].agent_addr, addr))
             return p->hosts[i].name;
     return s;
 }
 
-static fabd__ppair *pair_slot(fabd_probes *p, const char *a, const char *b, uint32_t kind)
+static uint64_t pair_hash(const char *a, const char *b, uint32_t kind)
+{
+    return fabd__hash_str(fabd__hash_str(FABD__HASH_SEED ^ kind, a), b);
+}
+
+/* The record of (a, b, kind) in *out, a new one when none. */
+static ftopo_status pair_slot(fabd_probes *p, const char *a, const char *b, uint32_t kind, size_t i,
+                              fabd__ppair **out, ftopo_diag *diag)
 {
     if (strcmp(a, b) > 0) {
         const char *t = a;
         a = b;
         b = t;
     }
-    for (size_t i = 0; i < p->num_pairs; i++)
-        if (p->pairs[i].kind == kind && !strcmp(p->pairs[i].a, a) && !strcmp(p->pairs[i].b, b))
-            return &p->pairs[i];
+    uint64_t h = pair_hash(a, b, kind);
+    size_t pos;
+    for (size_t c = 0; (pos = fabd__index_next(&p->pair_ix, h, &c)) != SIZE_MAX;)
+        if (p->pairs[pos].kind == kind && !strcmp(p->pairs[pos].a, a) &&
+            !strcmp(p->pairs[pos].b, b)) {
+            *out = &p->pairs[pos];
+            return FTOPO_OK;
+        }
     if (p->num_pairs == FABD_PROBE_MAX_PAIRS)
-        return NULL;
+        return fabd__fail(diag, FTOPO_ERR_ARG, "result %zu: the store holds %d pairs already", i,
+                          FABD_PROBE_MAX_PAIRS);
+    ftopo_status st = note_names(p, a, b, diag);
+    if (st != FTOPO_OK)
+        return st;
     if (p->num_pairs == p->cap_pairs) {
         size_t cap = p->cap_pairs ? 2 * p->cap_pairs : 64;
         fabd__ppair *np = realloc(p->pairs, cap * sizeof(*np));
         if (!np)
-            return NULL;
+            return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
         p->pairs = np;
         p->cap_pairs = cap;
     }
-    fabd__ppair *r = &p->pairs[p->num_pairs++];
+    if (fabd__index_add(&p->pair_ix, h, p->num_pairs) != 0)
+        return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    fabd__ppair *r = *out = &p->pairs[p->num_pairs++];
     *r = (fabd__ppair){.kind = kind};
     snprintf(r->a, sizeof(r->a), "%s", a);
     snprintf(r->b, sizeof(r->b), "%s", b);
-    return r;
+    return FTOPO_OK;
 }
 
 ftopo_status fabd_probes_add(fabd_probes *p, const fabd_probe_sample *s, size_t n, ftopo_diag *diag)
@@ -274,15 +316,12 @@ ftopo_status fabd_probes_add(fabd_probes *p, const fabd_probe_sample *s, size_t 
     pthread_mutex_lock(&p->lock);
     for (size_t i = 0; i < n && st == FTOPO_OK; i++) {
         const char *a = canonical(p, s[i].a), *b = canonical(p, s[i].b);
-        fabd__ppair *r = strcmp(a, b) ? pair_slot(p, a, b, s[i].kind) : NULL;
-        if (!r) {
-            st = !strcmp(a, b)
-                     ? fabd__fail(diag, FTOPO_ERR_ARG, "result %zu: a and b are both %s", i, a)
-                     : fabd__fail(diag, FTOPO_ERR_ARG,
-                                  "result %zu: the store holds %d pairs already", i,
-                                  FABD_PROBE_MAX_PAIRS);
+        fabd__ppair *r = NULL;
+        st = strcmp(a, b)
+                 ? pair_slot(p, a, b, s[i].kind, i, &r, diag)
+                 : fabd__fail(diag, FTOPO_ERR_ARG, "result %zu: a and b are both %s", i, a);
+        if (st != FTOPO_OK)
             break;
-        }
         r->size = s[i].size;
         r->duration_ms = s[i].duration_ms;
         r->ok = s[i].ok;
@@ -308,73 +347,56 @@ ftopo_status fabd_probes_add(fabd_probes *p, const fabd_probe_sample *s, size_t 
     return st;
 }
 
-static int name_index(const fabd_probe_matrix *m, const char *name)
-{
-    for (size_t i = 0; i < m->n; i++)
-        if (!strcmp(m->names[i], name))
-            return (int)i;
-    return -1;
-}
-
-static bool add_name(fabd_probe_matrix *m, size_t cap, const char *name)
-{
-    if (name_index(m, name) >= 0)
-        return true;
-    if (m->n == cap)
-        return false;
-    snprintf(m->names[m->n++], FABD_PROBE_NAME_MAX, "%s", name);
-    return true;
-}
-
 static int cmp_name(const void *x, const void *y)
 {
     return strcmp(x, y);
 }
 
 /* The matrix's names under the lock: the given ones, or every host and
- * every name a result of kind has, sorted. */
+ * every name a result of kind has, sorted; indexed in *out. */
 static ftopo_status matrix_names(fabd_probes *p, uint32_t kind, const char *const *hosts,
-                                 size_t num_hosts, fabd_probe_matrix *m, ftopo_diag *diag)
+                                 size_t num_hosts, fabd__nameset *out, ftopo_diag *diag)
 {
-    size_t cap = hosts ? num_hosts : p->num_hosts + 2 * p->num_pairs;
-    m->names = calloc(cap ? cap : 1, sizeof(*m->names));
-    if (!m->names)
-        return fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
-    if (hosts) {
-        for (size_t i = 0; i < num_hosts; i++) {
-            const char *c = canonical(p, hosts[i]);
-            bool known = fabd__phost_find(p, c);
-            for (size_t j = 0; !known && j < p->num_pairs; j++)
-                known = p->pairs[j].kind == kind &&
-                        (!strcmp(p->pairs[j].a, c) || !strcmp(p->pairs[j].b, c));
-            if (!known)
-                return fabd__fail(diag, FTOPO_ERR_NOT_FOUND, "unknown host \"%s\"", hosts[i]);
-            if (name_index(m, c) >= 0)
-                return fabd__fail(diag, FTOPO_ERR_ARG, "host \"%s\" is listed twice", hosts[i]);
-            add_name(m, cap, c);
-        }
-        return FTOPO_OK;
+    fabd__nameset all = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < p->num_hosts; i++)
+        ok = fabd__nameset_add(&all, p->hosts[i].name) != SIZE_MAX;
+    for (size_t j = 0; ok && j < p->num_pairs; j++)
+        if (p->pairs[j].kind == kind)
+            ok = fabd__nameset_add(&all, p->pairs[j].a) != SIZE_MAX &&
+                 fabd__nameset_add(&all, p->pairs[j].b) != SIZE_MAX;
+    if (ok && !hosts) {
+        if (all.n)
+            qsort(all.v, all.n, sizeof(*all.v), cmp_name);
+        ok = fabd__nameset_reindex(&all) == 0;
+        *out = all;
+        return ok ? FTOPO_OK : fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
     }
-    for (size_t i = 0; i < p->num_hosts; i++)
-        add_name(m, cap, p->hosts[i].name);
-    for (size_t j = 0; j < p->num_pairs; j++)
-        if (p->pairs[j].kind == kind) {
-            add_name(m, cap, p->pairs[j].a);
-            add_name(m, cap, p->pairs[j].b);
-        }
-    qsort(m->names, m->n, sizeof(*m->names), cmp_name);
-    return FTOPO_OK;
+    ftopo_status st = ok ? FTOPO_OK : fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    for (size_t i = 0; st == FTOPO_OK && i < num_hosts; i++) {
+        const char *c = canonical(p, hosts[i]);
+        if (fabd__nameset_find(&all, c) == SIZE_MAX)
+            st = fabd__fail(diag, FTOPO_ERR_NOT_FOUND, "unknown host \"%s\"", hosts[i]);
+        else if (fabd__nameset_find(out, c) != SIZE_MAX)
+            st = fabd__fail(diag, FTOPO_ERR_ARG, "host \"%s\" is listed twice", hosts[i]);
+        else if (fabd__nameset_add(out, c) == SIZE_MAX)
+            st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
+    }
+    fabd__nameset_free(&all);
+    return st;
 }
 
 ftopo_status fabd_probes_matrix(fabd_probes *p, uint32_t kind, const char *const *hosts,
                                 size_t num_hosts, fabd_probe_matrix *out, ftopo_diag *diag)
 {
     fabd_probe_matrix *m = out;
+    fabd__nameset names = {0};
     *m = (fabd_probe_matrix){.kind = kind};
     pthread_mutex_lock(&p->lock);
-    ftopo_status st = matrix_names(p, kind, hosts, num_hosts, m, diag);
-    size_t nn = m->n * m->n;
+    ftopo_status st = matrix_names(p, kind, hosts, num_hosts, &names, diag);
+    size_t nn = names.n * names.n;
     if (st == FTOPO_OK) {
+        m->n = names.n;
         m->bw = malloc((nn ? nn : 1) * sizeof(*m->bw));
         m->avg = malloc((nn ? nn : 1) * sizeof(*m->avg));
         m->errors = calloc(nn ? nn : 1, sizeof(*m->errors));
@@ -385,10 +407,11 @@ ftopo_status fabd_probes_matrix(fabd_probes *p, uint32_t kind, const char *const
         m->bw[i] = m->avg[i] = NAN;
     for (size_t j = 0; st == FTOPO_OK && j < p->num_pairs; j++) {
         const fabd__ppair *r = &p->pairs[j];
-        int a = r->kind == kind ? name_index(m, r->a) : -1, b = a >= 0 ? name_index(m, r->b) : -1;
-        if (a < 0 || b < 0)
+        size_t a = r->kind == kind ? fabd__nameset_find(&names, r->a) : SIZE_MAX;
+        size_t b = a != SIZE_MAX ? fabd__nameset_find(&names, r->b) : SIZE_MAX;
+        if (b == SIZE_MAX)
             continue;
-        size_t lo = (size_t)(a < b ? a : b), hi = (size_t)(a < b ? b : a);
+        size_t lo = a < b ? a : b, hi = a < b ? b : a;
         if (r->ok) {
             m->bw[lo * m->n + hi] = m->bw[hi * m->n + lo] = r->mbps;
             m->avg[lo * m->n + hi] = m->avg[hi * m->n + lo] = r->avg;
@@ -397,6 +420,9 @@ ftopo_status fabd_probes_matrix(fabd_probes *p, uint32_t kind, const char *const
         }
     }
     pthread_mutex_unlock(&p->lock);
+    m->names = names.v; /* the matrix owns them now */
+    names.v = NULL;
+    fabd__nameset_free(&names);
     if (st == FTOPO_OK && fprobe_matrix_split(m->n, m->bw, 0.5, &m->median, &m->slow_below) != 0)
         st = fabd__fail(diag, FTOPO_ERR_NOMEM, "probes: out of memory");
     if (st != FTOPO_OK)

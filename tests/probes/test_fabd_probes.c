@@ -280,6 +280,58 @@ static void test_persistence_concurrent(void **state)
     fabd_core_destroy(core);
 }
 
+/* Many pairs in one call land each in its own record (the store indexes
+ * them); results naming ever new hosts stop at FABD_PROBE_MAX_HOSTS
+ * names, where a matrix would need a row for each. */
+static void test_store_bounds(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    fabd_core *core = new_core();
+    fabd_probes *p;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
+    fabd_probe_sample *s = calloc(N * N, sizeof(*s));
+    assert_non_null(s);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t k = 0;
+        for (int a = 0; a < N; a++)
+            for (int b = a + 1; b < N; b++) {
+                s[k] = (fabd_probe_sample){.kind = FPROBE_TCP_BW, .ok = true};
+                s[k].mbps = pass * 1e6 + a * 1000 + b;
+                snprintf(s[k].a, sizeof(s[k].a), "h%03d", pass ? b : a); /* either way round */
+                snprintf(s[k].b, sizeof(s[k].b), "h%03d", pass ? a : b);
+                k++;
+            }
+        assert_int_equal(fabd_probes_add(p, s, k, &d), FTOPO_OK);
+    }
+    free(s);
+    fabd_probe_matrix m;
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
+    assert_int_equal(m.n, N);
+    for (int a = 0; a < N; a++)
+        for (int b = a + 1; b < N; b++) {
+            assert_true(m.bw[a * N + b] == 1e6 + a * 1000 + b);
+            assert_true(m.avg[a * N + b] == (1e6 + 2 * (a * 1000 + b)) / 2);
+        }
+    fabd_probe_matrix_free(&m);
+
+    fabd_probe_sample one = {.kind = FPROBE_TCP_BW, .ok = true, .mbps = 1, .a = "h000"};
+    for (int i = N; i < FABD_PROBE_MAX_HOSTS; i++) {
+        snprintf(one.b, sizeof(one.b), "y%d", i);
+        assert_int_equal(fabd_probes_add(p, &one, 1, &d), FTOPO_OK);
+    }
+    snprintf(one.b, sizeof(one.b), "one-too-many");
+    assert_int_equal(fabd_probes_add(p, &one, 1, &d), FTOPO_ERR_ARG);
+    assert_non_null(strstr(d.message, "host names"));
+    bool is_new;
+    assert_int_equal(fabd_probes_register(p, "new-host", "", NULL, &is_new, &d), FTOPO_ERR_ARG);
+    reg(p, "y300", "10.0.0.1"); /* a name the store knows already */
+    add_bw(p, "y301", "10.0.0.1", 5);
+    fabd_probes_destroy(p);
+    fabd_core_destroy(core);
+}
+
 /* Marks the directed links of the routes a -> b and b -> a. */
 static void mark_path(const ftopo_fabric *f, const ftopo_routes *routes, const char *a,
                       const char *b, char *mark)
@@ -450,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_persistence),
         cmocka_unit_test(test_persistence_bad_records),
         cmocka_unit_test(test_persistence_concurrent),
+        cmocka_unit_test(test_store_bounds),
         cmocka_unit_test_setup_teardown(test_weights_one_slow_pair, weights_setup,
                                         weights_teardown),
         cmocka_unit_test_setup_teardown(test_weights_host_by_guid, weights_setup, weights_teardown),
