@@ -27,11 +27,18 @@ int fabctl_cmd_hosts(const ctl *c, const char *name)
         json_object_put(o);
         return 0;
     }
+    /* Columns as wide as the longest name (up to 63 bytes each). */
     json_object *hosts = fabctl_get(o, "hosts");
-    printf("%-24s %-24s %12s %s\n", "HOST", "AGENT", "SEEN (S AGO)", "RDMA DEVICES");
+    int wname = 4, wagent = 5;
     for (size_t i = 0; i < json_object_array_length(hosts); i++) {
         json_object *h = json_object_array_get_idx(hosts, i);
-        printf("%-24s %-24s %12.1f %s\n", fabctl_str(h, "hostname"),
+        wname = fmax(wname, strlen(fabctl_str(h, "hostname")));
+        wagent = fmax(wagent, strlen(fabctl_str(h, "agent")));
+    }
+    printf("%-*s %-*s %12s %s\n", wname, "HOST", wagent, "AGENT", "SEEN (S AGO)", "RDMA DEVICES");
+    for (size_t i = 0; i < json_object_array_length(hosts); i++) {
+        json_object *h = json_object_array_get_idx(hosts, i);
+        printf("%-*s %-*s %12.1f %s\n", wname, fabctl_str(h, "hostname"), wagent,
                *fabctl_str(h, "agent") ? fabctl_str(h, "agent") : "-", fabctl_num(h, "seen_s_ago"),
                fabctl_str(h, "rdma_devices"));
     }
@@ -53,25 +60,69 @@ static void print_pairs(json_object *m, const char *key, const char *label)
     }
 }
 
-/* The matrix document of GET /api/v1/probes/matrix (and of a round). */
+/* Whether the pair (a, b) is among the matrix's failed pairs. */
+static bool failed(json_object *m, const char *a, const char *b)
+{
+    json_object *arr = fabctl_get(m, "errors");
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *p = json_object_array_get_idx(arr, i);
+        const char *x = fabctl_str(p, "a"), *y = fabctl_str(p, "b");
+        if ((!strcmp(x, a) && !strcmp(y, b)) || (!strcmp(x, b) && !strcmp(y, a)))
+            return true;
+    }
+    return false;
+}
+
+/* Whether a host has any measured pair in the matrix. */
+static bool measured(json_object *m, const char *host)
+{
+    json_object *hosts = fabctl_get(m, "hosts"), *rows = fabctl_get(m, "matrix_mb_per_s");
+    for (size_t a = 0; a < json_object_array_length(hosts); a++) {
+        if (strcmp(json_object_get_string(json_object_array_get_idx(hosts, a)), host))
+            continue;
+        json_object *row = json_object_array_get_idx(rows, a);
+        for (size_t b = 0; b < json_object_array_length(row); b++)
+            if (json_object_array_get_idx(row, b))
+                return true;
+    }
+    return false;
+}
+
+/* The matrix document of GET /api/v1/probes/matrix (and of a round):
+ * numbered rows, columns by the same numbers; a failed pair says so
+ * rather than looking like one never measured. */
 static void print_matrix(json_object *m)
 {
     json_object *hosts = fabctl_get(m, "hosts"), *rows = fabctl_get(m, "matrix_mb_per_s");
     size_t n = json_object_array_length(hosts);
-    printf("%s matrix (MB/s), %zu hosts, median %.1f, slow below %.1f\n", fabctl_str(m, "kind"), n,
-           fabctl_num(m, "median_mb_per_s"), fabctl_num(m, "slow_below_mb_per_s"));
+    printf("%s matrix (MB/s), %zu hosts, median %.1f, ", fabctl_str(m, "kind"), n,
+           fabctl_num(m, "median_mb_per_s"));
+    if (fabctl_num(m, "slow_below_mb_per_s") > 0)
+        printf("slow below %.1f\n", fabctl_num(m, "slow_below_mb_per_s"));
+    else
+        printf("no slow pairs\n");
+    int w = 4;
+    for (size_t a = 0; a < n; a++)
+        w = fmax(w, strlen(json_object_get_string(json_object_array_get_idx(hosts, a))));
+    printf("%4s %-*s", "", w, "HOST");
+    for (size_t b = 0; b < n; b++)
+        printf(" %8zu", b + 1);
+    printf("\n");
     for (size_t a = 0; a < n; a++) {
         json_object *row = json_object_array_get_idx(rows, a);
-        printf("%-16s", json_object_get_string(json_object_array_get_idx(hosts, a)));
+        const char *ha = json_object_get_string(json_object_array_get_idx(hosts, a));
+        printf("%4zu %-*s", a + 1, w, ha);
         for (size_t b = 0; b < n; b++) {
             json_object *v = json_object_array_get_idx(row, b);
+            const char *hb = json_object_get_string(json_object_array_get_idx(hosts, b));
             if (v)
                 printf(" %8.1f", json_object_get_double(v));
             else
-                printf(" %8s", a == b ? "-" : "?");
+                printf(" %8s", a == b ? "-" : failed(m, ha, hb) ? "failed" : "?");
         }
         printf("\n");
     }
+    printf("(?: never measured; failed: the latest probe failed, why below)\n");
     print_pairs(m, "slow_pairs", "slow");
     print_pairs(m, "errors", "error");
     json_object *groups = fabctl_get(m, "groups");
@@ -80,6 +131,10 @@ static void print_matrix(json_object *m)
         printf("group %zu:", g);
         for (size_t i = 0; i < json_object_array_length(members); i++)
             printf(" %s", json_object_get_string(json_object_array_get_idx(members, i)));
+        /* A host alone for want of figures is no island of its own. */
+        if (json_object_array_length(members) == 1 &&
+            !measured(m, json_object_get_string(json_object_array_get_idx(members, 0))))
+            printf(" (no pair measured)");
         printf("\n");
     }
     json_object *bn = fabctl_get(m, "bottlenecks");

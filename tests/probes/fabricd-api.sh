@@ -188,4 +188,19 @@ if [ "$(echo "$known" | head -1)" = 200 ] &&
 else
     not_ok "ring without a fabric: $known / $unknown"
 fi
+
+# fabricctl's matrix for a person: numbered columns, a failed pair marked
+# (not "?" as never measured), a host with no figure not called a group.
+api POST /api/v1/probes/results \
+    '[{"a": "n1", "b": "ghost", "kind": "bw", "ok": false, "error": "cannot connect"}]' >/dev/null
+matrix=$(ctl probes matrix)
+if echo "$matrix" | grep -Eq '^ +HOST +1 +2 +3 +4$' &&
+    echo "$matrix" | grep -Eq '^ +1 ghost +- +failed +\? +\?$' &&
+    echo "$matrix" | grep -Eq '^ +2 n1 +failed +- +[0-9.]+ +[0-9.]+$' &&
+    echo "$matrix" | grep -q '^group [0-9]: ghost (no pair measured)$' &&
+    echo "$matrix" | grep -q '^error ghost - n1: cannot connect$'; then
+    ok "fabricctl probes matrix: numbered columns, the failed pair marked"
+else
+    not_ok "fabricctl probes matrix: $matrix"
+fi
 exit $fail
