@@ -30,11 +30,15 @@ check "table says OK" 1 "$(echo "$out" | grep -c 'Out of bounds values : 0 OK')"
 row=$(echo "$out" | grep -v '^#' | head -n 1)
 check "row fields" "8 8 int8 sum -1" "$(echo "$row" | awk '{ print $1, $2, $3, $4, $5 }')"
 
-# Not sendrecv: on one rank it sends to itself, which the library refuses
-# for now (collectives/API-REQUESTS.md, finding 2).
-json=$("$perf" allreduce broadcast reduce allgather reducescatter alltoall --json -b 64 -e 64 -n 1 -w 0)
+# sendrecv on one rank sends to itself (nccl-tests' sendrecv_perf -g 1).
+out=$("$perf" sendrecv -b 8 -e 1M -f 32 -n 2 -w 1 -d all)
+check "single rank sendrecv, every type" 0 $?
+check "sendrecv rows (10 types x 4 sizes)" 40 "$(echo "$out" | grep -cv '^#')"
+check "sendrecv says OK" 1 "$(echo "$out" | grep -c 'Out of bounds values : 0 OK')"
+
+json=$("$perf" all --json -b 64 -e 64 -n 1 -w 0)
 check "json run" 0 $?
-check "json rows" 6 "$(echo "$json" | grep -c '"collective"')"
+check "json rows" 7 "$(echo "$json" | grep -c '"collective"')"
 check "json no wrong" 1 "$(echo "$json" | grep -c '"wrong": 0}$')"
 if command -v python3 >/dev/null; then
     echo "$json" | python3 -m json.tool >/dev/null
