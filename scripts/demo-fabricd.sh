@@ -7,8 +7,8 @@
 # fabtopo into build/, generates the fabric, simulates it with ibsim, brings
 # it up with a resident OpenSM, starts fabricd on it, prints the fabric
 # summary and a ring plan for a sample job, and says where the API, the web
-# view and the metrics are. Runs until Ctrl-C or SIGTERM, then stops
-# fabricd, OpenSM and ibsim and removes every temporary file.
+# view and the metrics are. Runs until Ctrl-C or SIGTERM (or a day), then
+# stops fabricd, OpenSM and ibsim and removes every temporary file.
 #
 # --once: print the same, check that the API answers (status, a ring plan,
 # /metrics), then stop; exit 0 only if all of that worked (for tests).
@@ -56,8 +56,10 @@ else
     bin=$build/bin
 fi
 
-# The simulator and fabricd live until the demo stops, not 15 minutes.
-export SIM_MAX_LIFE=${SIM_MAX_LIFE:-31536000}
+# The simulator and fabricd live until the demo stops (simlib's default
+# bound is 15 minutes), but a day at most, even if this script is killed
+# with SIGKILL and cannot stop them.
+export SIM_MAX_LIFE=${SIM_MAX_LIFE:-86400}
 . "$root/tests/sim/simlib.sh"
 . "$root/fabricd/tests/fabdlib.sh"
 sim_require curl jq

@@ -242,10 +242,12 @@ static ftopo_status exchange(fabd_core *core, const char *what, int timeout_ms, 
         if (in_fd >= 0 && p[1].revents) {
             /* A socket, so that a child gone early gives EPIPE, not SIGPIPE. */
             ssize_t put = send(in_fd, input + sent, input_len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (put < 0 && errno != EAGAIN && errno != EINTR)
+            bool gone = put < 0 && (errno == EPIPE || errno == ECONNRESET);
+            if (put < 0 && !gone && errno != EAGAIN && errno != EINTR)
                 return fabd__fail(diag, FTOPO_ERR_IO, "%s input: %s", what, strerror(errno));
             sent += put > 0 ? (size_t)put : 0;
-            if (sent == input_len) {
+            /* A child that stopped reading says why on its stdout. */
+            if (sent == input_len || gone) {
                 shutdown(in_fd, SHUT_WR);
                 in_fd = -1;
             }
