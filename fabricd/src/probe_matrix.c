@@ -68,36 +68,56 @@ static json_object *pair_json(const fabd_probe_matrix *m, size_t a, size_t b)
     return o;
 }
 
-/* Per pair of groups with measured pairs across: how many, how fast. */
-static json_object *bottlenecks(const fabd_probe_matrix *m, const size_t *group, size_t ng)
+/* A measured pair across two groups, g < h. */
+typedef struct cross {
+    size_t g, h;
+    double v;
+} cross;
+
+static int cmp_cross(const void *x, const void *y)
 {
-    json_object *arr = json_object_new_array();
-    for (size_t g = 0; g < ng; g++)
-        for (size_t h = g + 1; h < ng; h++) {
-            size_t pairs = 0;
-            double lo = INFINITY, hi = 0, sum = 0;
-            for (size_t a = 0; a < m->n; a++)
-                for (size_t b = 0; b < m->n; b++) {
-                    double v = m->bw[a * m->n + b];
-                    if (group[a] != g || group[b] != h || isnan(v))
-                        continue;
-                    pairs++;
-                    sum += v;
-                    lo = fmin(lo, v);
-                    hi = fmax(hi, v);
-                }
-            if (!pairs)
-                continue;
-            json_object *o = json_object_new_object(), *between = json_object_new_array();
-            json_object_array_add(between, json_object_new_int64((int64_t)g));
-            json_object_array_add(between, json_object_new_int64((int64_t)h));
-            json_object_object_add(o, "groups", between);
-            json_object_object_add(o, "pairs", json_object_new_int64((int64_t)pairs));
-            json_object_object_add(o, "min_mb_per_s", num(lo));
-            json_object_object_add(o, "mean_mb_per_s", num(sum / (double)pairs));
-            json_object_object_add(o, "max_mb_per_s", num(hi));
-            json_object_array_add(arr, o);
+    const cross *a = x, *b = y;
+    return a->g != b->g ? (a->g > b->g) - (a->g < b->g) : (a->h > b->h) - (a->h < b->h);
+}
+
+/* Per pair of groups with measured pairs across: how many, how fast. One
+ * walk over the pairs, sorted by groups (a walk over every pair for every
+ * pair of groups took seconds with a few hundred hosts never measured,
+ * each a group of its own). NULL out of memory. */
+static json_object *bottlenecks(const fabd_probe_matrix *m, const size_t *group)
+{
+    size_t k = 0;
+    cross *c = malloc((m->n * m->n / 2 + 1) * sizeof(*c));
+    if (!c)
+        return NULL;
+    for (size_t a = 0; a < m->n; a++)
+        for (size_t b = a + 1; b < m->n; b++) {
+            double v = m->bw[a * m->n + b];
+            if (!isnan(v) && group[a] != group[b])
+                c[k++] = group[a] < group[b] ? (cross){group[a], group[b], v}
+                                             : (cross){group[b], group[a], v};
         }
+    if (k)
+        qsort(c, k, sizeof(*c), cmp_cross);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0, j; i < k; i = j) {
+        double lo = INFINITY, hi = 0, sum = 0;
+        for (j = i; j < k && c[j].g == c[i].g && c[j].h == c[i].h; j++) {
+            sum += c[j].v;
+            lo = fmin(lo, c[j].v);
+            hi = fmax(hi, c[j].v);
+        }
+        json_object *o = json_object_new_object(), *between = json_object_new_array();
+        json_object_array_add(between, json_object_new_int64((int64_t)c[i].g));
+        json_object_array_add(between, json_object_new_int64((int64_t)c[i].h));
+        json_object_object_add(o, "groups", between);
+        json_object_object_add(o, "pairs", json_object_new_int64((int64_t)(j - i)));
+        json_object_object_add(o, "min_mb_per_s", num(lo));
+        json_object_object_add(o, "mean_mb_per_s", num(sum / (double)(j - i)));
+        json_object_object_add(o, "max_mb_per_s", num(hi));
+        json_object_array_add(arr, o);
+    }
+    free(c);
     return arr;
 }
 
@@ -121,6 +141,7 @@ static json_object *reading(const fabd_probe_matrix *m, size_t *group, size_t *o
         }
     }
     size_t ng = groups_of(m, group, order);
+    json_object *bn = bottlenecks(m, group);
     for (size_t g = 0; g < ng; g++) {
         json_object *members = json_object_new_array();
         for (size_t i = 0; i < m->n; i++)
@@ -136,11 +157,15 @@ static json_object *reading(const fabd_probe_matrix *m, size_t *group, size_t *o
     json_object_object_add(o, "slow_pairs", slow_pairs);
     json_object_object_add(o, "errors", errors);
     json_object_object_add(o, "groups", groups);
-    json_object_object_add(o, "bottlenecks", bottlenecks(m, group, ng));
+    json_object_object_add(o, "bottlenecks", bn);
     if (m->n > 0 && fabd_probe_matrix_ring(m, order) == 0)
         for (size_t i = 0; i < m->n; i++)
             json_object_array_add(ring, json_object_new_string(m->names[order[i]]));
     json_object_object_add(o, "ring", ring);
+    if (!bn) { /* out of memory */
+        json_object_put(o);
+        return NULL;
+    }
     return o;
 }
 

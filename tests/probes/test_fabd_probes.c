@@ -332,6 +332,50 @@ static void test_store_bounds(void **state)
     fabd_core_destroy(core);
 }
 
+/* Bottlenecks between three groups, beside 600 registered hosts with no
+ * figure (each a group of its own): one entry per pair of groups with
+ * measured pairs across, in group order. */
+static void test_bottlenecks_many_groups(void **state)
+{
+    (void)state;
+    fabd_core *core = new_core();
+    fabd_probes *p;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
+    const char *g[3][2] = {{"a1", "a2"}, {"b1", "b2"}, {"c1", "c2"}};
+    for (int i = 0; i < 3; i++)
+        add_bw(p, g[i][0], g[i][1], 1000);
+    for (int x = 0; x < 2; x++)
+        for (int y = 0; y < 2; y++) {
+            add_bw(p, g[0][x], g[1][y], 100 + x + y);
+            add_bw(p, g[0][x], g[2][y], 50);
+        }
+    for (int i = 0; i < 600; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "u%03d", i);
+        reg(p, name, "");
+    }
+    fabd_probe_matrix m;
+    assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
+    json_object *o = fabd_probe_matrix_json(&m);
+    assert_non_null(o);
+    assert_int_equal(json_object_array_length(member(o, "groups")), 3 + 600);
+    json_object *bn = member(o, "bottlenecks");
+    assert_int_equal(json_object_array_length(bn), 2);
+    json_object *ab = json_object_array_get_idx(bn, 0), *ac = json_object_array_get_idx(bn, 1);
+    assert_string_equal(json_object_to_json_string(member(ab, "groups")), "[ 0, 1 ]");
+    assert_int_equal(json_object_get_int(member(ab, "pairs")), 4);
+    assert_true(json_object_get_double(member(ab, "min_mb_per_s")) == 100);
+    assert_true(json_object_get_double(member(ab, "max_mb_per_s")) == 102);
+    assert_true(json_object_get_double(member(ab, "mean_mb_per_s")) == 101);
+    assert_string_equal(json_object_to_json_string(member(ac, "groups")), "[ 0, 2 ]");
+    assert_int_equal(json_object_get_int(member(ac, "pairs")), 4);
+    json_object_put(o);
+    fabd_probe_matrix_free(&m);
+    fabd_probes_destroy(p);
+    fabd_core_destroy(core);
+}
+
 /* Marks the directed links of the routes a -> b and b -> a. */
 static void mark_path(const ftopo_fabric *f, const ftopo_routes *routes, const char *a,
                       const char *b, char *mark)
@@ -503,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_persistence_bad_records),
         cmocka_unit_test(test_persistence_concurrent),
         cmocka_unit_test(test_store_bounds),
+        cmocka_unit_test(test_bottlenecks_many_groups),
         cmocka_unit_test_setup_teardown(test_weights_one_slow_pair, weights_setup,
                                         weights_teardown),
         cmocka_unit_test_setup_teardown(test_weights_host_by_guid, weights_setup, weights_teardown),
