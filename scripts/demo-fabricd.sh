@@ -97,10 +97,12 @@ step "fabric summary: fabricctl status"
 ctl status
 
 step "links: fabricctl links (first 8)"
-ctl links | head -9
+# sed reads to the end: head would close the pipe early and, with pipefail,
+# fabricctl's SIGPIPE would end the demo.
+ctl links | sed -n 1,9p
 
 job=$(ctl --json topo | jq -r '.nodes[] | .host // empty' | sort -u |
-    awk -v n="$hosts" 'NR % (n >= 16 ? int(n / 8) : 1) == 1' | head -8 | tr '\n' ' ')
+    awk -v n="$hosts" 'NR % (n >= 16 ? int(n / 8) : 1) == 1' | sed -n 1,8p | tr '\n' ' ')
 step "ring plan for a sample job: fabricctl ring $job"
 # shellcheck disable=SC2086
 ctl ring $job
