@@ -7,7 +7,8 @@
 #                                   # once it says where it listens
 #   fabd_wait_health STATUS SECONDS # until /healthz says STATUS ("ok", "failing", ...);
 #                                   # FABD_HEALTH: its body, then its HTTP code on a line
-#   fabd_stop                       # SIGTERM and wait; returns fabricd's exit status
+#   fabd_stop                       # SIGTERM and wait (SIGKILL to its process group after
+#                                   # 20 s); returns fabricd's exit status
 #
 # fabricd is bounded by SIM_MAX_LIFE like the simulator, so that it dies
 # with the test even when the test's shell is killed too hard to clean up.
@@ -50,8 +51,15 @@ fabd_wait_health() {
 
 fabd_stop() {
     [ -n "$FABD_PID" ] || return 0
-    local rc=0
+    local rc=0 i
     kill -TERM "$FABD_PID" 2>/dev/null || true
+    for ((i = 0; i < 200; i++)); do
+        kill -0 "$FABD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    # timeout(1) leads a process group of its own: fabricd and its MAD
+    # children. A KILL to timeout alone would leave them running.
+    kill -KILL -- "-$FABD_PID" 2>/dev/null || true
     wait "$FABD_PID" || rc=$?
     FABD_PID=
     return "$rc"

@@ -59,7 +59,7 @@ daemon_stop() {
     fabd_stop || { cat "$LOG" >&2; sim_fail "fabricd exited with $? after SIGTERM"; }
     [ ! -e "$SOCK" ] || sim_fail "the Unix socket is left behind"
 }
-trap '[ -z "$FABD_PID" ] || kill -KILL "$FABD_PID" 2>/dev/null; sim_cleanup' EXIT
+trap 'fabd_stop || true; sim_cleanup' EXIT
 
 ctl() { "$FABRICTL" "$@"; }
 api() { curl -sS -H "Authorization: Bearer $TOKEN" "$@"; }
