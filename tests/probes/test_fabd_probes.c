@@ -376,6 +376,59 @@ static void test_bottlenecks_many_groups(void **state)
     fabd_core_destroy(core);
 }
 
+/* A ring over 1000 hosts in four groups (900-1100 MB/s inside, 90-110
+ * across), interleaved in host order. Every pair measured: each group
+ * once round (4 crossings) through the fastest pairs across. One pair in
+ * ten never measured: no unmeasured hop, the slowest hop still one of the
+ * fast pairs across. */
+static void ring_of_groups(unsigned unmeasured_one_in, size_t *crossings, size_t *unmeasured,
+                           double *slowest)
+{
+    enum { N = 1000 };
+    fabd_probe_matrix m = {.n = N, .bw = malloc(N * N * sizeof(double))};
+    size_t *order = malloc(N * sizeof(*order));
+    char *seen = calloc(N, 1);
+    assert_true(m.bw && order && seen);
+    unsigned seed = 12345; /* a fixed LCG: the same matrix every run */
+    for (size_t a = 0; a < N; a++)
+        for (size_t b = a + 1; b < N; b++) {
+            seed = seed * 1103515245u + 12345u;
+            double v = (seed >> 16) % 201 - 100.0;
+            v = a % 4 == b % 4 ? 1000 + v : 100 + v / 10;
+            bool missing = unmeasured_one_in && (seed >> 8) % unmeasured_one_in == 0;
+            m.bw[a * N + b] = m.bw[b * N + a] = missing ? NAN : v;
+        }
+    for (size_t a = 0; a < N; a++)
+        m.bw[a * N + a] = NAN;
+    assert_int_equal(fabd_probe_matrix_ring(&m, order), 0);
+    *crossings = *unmeasured = 0;
+    *slowest = INFINITY;
+    for (size_t i = 0; i < N; i++) {
+        size_t a = order[i], b = order[(i + 1) % N];
+        assert_false(seen[a]);
+        seen[a] = 1;
+        *crossings += a % 4 != b % 4;
+        *unmeasured += isnan(m.bw[a * N + b]);
+        *slowest = fmin(*slowest, isnan(m.bw[a * N + b]) ? 0 : m.bw[a * N + b]);
+    }
+    free(seen);
+    free(order);
+    free(m.bw);
+}
+
+static void test_ring_large(void **state)
+{
+    (void)state;
+    size_t crossings, unmeasured;
+    double slowest;
+    ring_of_groups(0, &crossings, &unmeasured, &slowest);
+    assert_int_equal(crossings, 4);
+    assert_true(slowest >= 109); /* the across pairs run 90..110 */
+    ring_of_groups(10, &crossings, &unmeasured, &slowest);
+    assert_int_equal(unmeasured, 0);
+    assert_true(slowest >= 105);
+}
+
 /* Marks the directed links of the routes a -> b and b -> a. */
 static void mark_path(const ftopo_fabric *f, const ftopo_routes *routes, const char *a,
                       const char *b, char *mark)
@@ -548,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_persistence_concurrent),
         cmocka_unit_test(test_store_bounds),
         cmocka_unit_test(test_bottlenecks_many_groups),
+        cmocka_unit_test(test_ring_large),
         cmocka_unit_test_setup_teardown(test_weights_one_slow_pair, weights_setup,
                                         weights_teardown),
         cmocka_unit_test_setup_teardown(test_weights_host_by_guid, weights_setup, weights_teardown),
