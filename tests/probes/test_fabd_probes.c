@@ -533,6 +533,18 @@ static void test_weights_one_slow_pair(void **state)
     assert_int_equal(check_lowered(w, 0.25), 6); /* leaf, spine, leaf, node008; both ways */
 }
 
+/* One host, then one pair: nothing to compare with, nothing lowered. */
+static void test_weights_one_host(void **state)
+{
+    weights_fixture *w = *state;
+    reg(w->p, "node001", "");
+    fabd_probes_penalize(w->p, w->f, w->routes, w->avail, w->nd);
+    assert_int_equal(check_lowered(w, 1), 0);
+    add_pair(w, "node001", "node008", 10, false);
+    fabd_probes_penalize(w->p, w->f, w->routes, w->avail, w->nd);
+    assert_int_equal(check_lowered(w, 1), 0);
+}
+
 /* A host whose name is not the fabric's is found by the node GUID of its
  * inventory's first device (as sysfs writes it). */
 static void test_weights_host_by_guid(void **state)
@@ -604,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_ring_large),
         cmocka_unit_test_setup_teardown(test_weights_one_slow_pair, weights_setup,
                                         weights_teardown),
+        cmocka_unit_test_setup_teardown(test_weights_one_host, weights_setup, weights_teardown),
         cmocka_unit_test_setup_teardown(test_weights_host_by_guid, weights_setup, weights_teardown),
         cmocka_unit_test_setup_teardown(test_weights_most_pairs_slow, weights_setup,
                                         weights_teardown),
