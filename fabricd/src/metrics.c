@@ -93,6 +93,32 @@ static bool port_value(const fabd_snapshot *s, ftopo_node_id node, int port,
     return true;
 }
 
+/* infiniband_port_link_up 0 at each end of the links known but missing
+ * now: such a port has no peer in the live fabric, so the walk over cabled
+ * ports skips it, and an alert on link_up == 0 would never fire. Ends
+ * whose node is gone (its series end with it) and ends cabled again to
+ * another peer (the walk shows those) are left out, so no series repeats. */
+static void write_down_ends(FILE *f, const fabd_snapshot *s, const char *name)
+{
+    for (size_t i = 0; i < s->num_down_links; i++) {
+        const fabd_down_link *dl = &s->down_links[i];
+        for (int end = 0; end < 2; end++) {
+            int port = end ? dl->port_b : dl->port_a;
+            ftopo_node_id node;
+            ftopo_node_info ni;
+            ftopo_port_info pi;
+            if (ftopo_find_by_guid(s->fabric, end ? dl->guid_b : dl->guid_a, &node) != FTOPO_OK ||
+                ftopo_node_get(s->fabric, node, &ni) != FTOPO_OK ||
+                ftopo_port_get(s->fabric, node, port, &pi) != FTOPO_OK ||
+                pi.peer_node != FTOPO_NONE)
+                continue;
+            fputs(name, f);
+            port_labels(f, &ni, port);
+            fputs(" 0\n", f);
+        }
+    }
+}
+
 /* Every metric of port_metrics, each over every cabled port. */
 static void write_ports(FILE *f, const fabd_snapshot *s)
 {
@@ -116,6 +142,8 @@ static void write_ports(FILE *f, const fabd_snapshot *s)
                 fprintf(f, " %s\n", value);
             }
         }
+        if (pm->kind == PM_LINK_UP)
+            write_down_ends(f, s, pm->name);
     }
 }
 

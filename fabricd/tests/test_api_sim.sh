@@ -157,9 +157,16 @@ if jq -e '.plan.links[]? | select((.from_desc == "leaf01" and .from_port == 5) o
     sim_fail "the new ring plan loads the unlinked leaf01[5]"
 fi
 [ "$(ctl ring --hostfile $HOSTS | wc -l)" = 8 ] || sim_fail "ring as a hostfile"
-echo "ok: link_down after $took s (sweeps every 1 s), listed down, diff finds it, new plan avoids it"
+# Both ends of the missing link read 0 (the ports have no peer now).
+LEAF1_UP='^infiniband_port_link_up{guid="[^"]*",port="5",type="switch",name="leaf01"}'
+api "$URL/metrics" >"$SIM_WORK/metrics.down"
+grep -q "$LEAF1_UP 0\$" "$SIM_WORK/metrics.down" || sim_fail "/metrics: leaf01[5] link_up not 0"
+[ "$(grep -c '^infiniband_port_link_up{.* 0$' "$SIM_WORK/metrics.down")" = 2 ] ||
+    sim_fail "/metrics: not exactly the 2 ends of the missing link at link_up 0"
+echo "ok: link_down after $took s (sweeps every 1 s), listed down, diff finds it, new plan avoids it, /metrics link_up 0"
 sim_console "ReLink \"$LEAF1\"[5]"
 wait_event link_up
+[ "$(api "$URL/metrics" | grep -c "$LEAF1_UP ")" = 1 ] || sim_fail "/metrics: leaf01[5] not once after ReLink"
 echo "ok: ReLink: link_up"
 
 # ---- Congestion and /metrics.
