@@ -31,7 +31,7 @@ gid=$(roce_v2_gid_index "$dev" "$addr")
 log=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$log"' EXIT
 
-echo "# vCPUs: $(nproc), $(grep -c . /proc/loadavg) load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# vCPUs: $(nproc); CPU model flags: $(grep -m1 -o -w -E 'avx2|avx|sse4_2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 
 # ib_write_bw at one size; $2 "-b" for both directions. Prints MB/s, per
 # direction. About 256 MiB per run so that each takes seconds.
@@ -88,9 +88,10 @@ run_mpi() {
 declare -A bound=()
 for r in $(seq "$rounds"); do
     echo
-    echo "## round $r of $rounds (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo "## round $r of $rounds (VM load $(cut -d' ' -f1-3 /proc/loadavg))"
     # shellcheck disable=SC2086 # one argument per size
-    "$build/tests/rdma/fcoll-ib-cpu-bw" $sizes | sed 's/^/# cpu: /'
+    "$build/tests/rdma/fcoll-ib-cpu-bw" $sizes >"$log/cpu"
+    sed 's/^/# cpu: /' "$log/cpu"
     printf '%-10s %12s %14s\n' size ib_write_bw "ib_write_bw-b"
     for s in $sizes; do
         bound[$s]=$(write_bw "$s")
@@ -127,6 +128,19 @@ for r in $(seq "$rounds"); do
             row="$row | $(printf '%7s %5s' n/a -)"
         fi
         echo "$row"
+    done
+    # The CPU's ceiling for allreduce: each rank moves what sendrecv moves
+    # (S each way, on its own vCPU: rxe works in the poster's context) and
+    # reduces S/2 on the same vCPU, so at best 1 / (1/sendrecv + 1/(2 R))
+    # with R the kernel's rate above.
+    echo "# allreduce ceiling from sendrecv busbw and the reduce rate (MB/s, ratio):"
+    for s in $sizes; do
+        awk -v s="$s" -v b="${bound[$s]:-0}" '
+            FNR == NR { if ($1 == s) r = $3; next }
+            $1 == s && $6 ~ /^[0-9.]+$/ && $6 > 0 && r > 0 {
+                sr = $1 / $6; c = 1 / (1 / sr + 1 / (2 * r))
+                printf "# %-10s sendrecv %6.1f reduce %6.1f -> ceiling %6.1f %5.2f\n", s, sr, r, c,
+                    (b > 0 ? c / b : 0) }' "$log/cpu" "$log/sendrecv"
     done
     echo "# #wrong must be 0:"
     grep -h "Out of bounds" "$log"/sendrecv "$log"/allreduce-* | sort | uniq -c
