@@ -43,6 +43,9 @@ bool fabd_api_probe_ring(fabd_api *api, const char *const *hosts, size_t n, cons
 json_object *fabd_json_guid(uint64_t guid); /* "0x%016x" */
 /* The current snapshot, or NULL with a 503 reply set. */
 fabd_snapshot *fabd_api_snapshot(fabd_api *api, fabd_reply *rep);
+/* Whether the daemon counts as up: /healthz answers 200 and /metrics says
+ * fabricd_up 1 (ok, degraded, or probes-only, which runs no sweeper). */
+bool fabd_api_serving(const fabd_api *api, const fabd_health *h);
 /* Replies with the status's HTTP code and diag's message (or the status's
  * text). */
 void fabd_api_fail(fabd_reply *rep, ftopo_status st, const ftopo_diag *diag);

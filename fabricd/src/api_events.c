@@ -46,22 +46,25 @@ static json_object *health_json(const fabd_health *h)
     return o;
 }
 
-/* 200 while the daemon serves a fabric (ok, degraded); 503 before the
+/* Up while the daemon serves a fabric (ok, degraded); not before the
  * first snapshot, when sweeps keep failing, or when the sweeper stopped,
  * so that a probe (systemd, Kubernetes) sees a daemon that has no fabric
- * or has lost it. */
+ * or has lost it. Probes-only runs no sweeper by design: answering is
+ * being healthy. */
+bool fabd_api_serving(const fabd_api *api, const fabd_health *h)
+{
+    return api->probes_only || h->state == FABD_HEALTH_OK || h->state == FABD_HEALTH_DEGRADED;
+}
+
 void fabd_api_healthz(fabd_api *api, const fabd_req *req, fabd_reply *rep)
 {
     (void)req;
     fabd_health h;
     fabd_core_health(api->core, &h);
-    bool serving = h.state == FABD_HEALTH_OK || h.state == FABD_HEALTH_DEGRADED;
     json_object *o = health_json(&h);
-    /* Probes-only runs no sweeper by design: answering is being healthy. */
     if (api->probes_only)
         json_object_object_add(o, "status", json_object_new_string("probes-only"));
-    fabd_reply_json(rep, serving || api->probes_only ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-                    o);
+    fabd_reply_json(rep, fabd_api_serving(api, &h) ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, o);
 }
 
 void fabd_api_status(fabd_api *api, const fabd_req *req, fabd_reply *rep)

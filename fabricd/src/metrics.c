@@ -181,11 +181,11 @@ static void write_links(FILE *f, const fabd_snapshot *s)
     }
 }
 
-static void write_health(FILE *f, const fabd_health *h)
+static void write_health(FILE *f, const fabd_health *h, bool up)
 {
     fprintf(
         f,
-        "# HELP fabricd_up 1 while the daemon serves a fabric (/healthz ok or degraded)\n"
+        "# HELP fabricd_up 1 while /healthz answers 200 (ok, degraded or probes-only)\n"
         "# TYPE fabricd_up gauge\nfabricd_up %d\n"
         "# TYPE fabricd_sweeps_total counter\nfabricd_sweeps_total %" PRIu64 "\n"
         "# TYPE fabricd_sweep_failures_total counter\nfabricd_sweep_failures_total %" PRIu64 "\n"
@@ -201,8 +201,7 @@ static void write_health(FILE *f, const fabd_health *h)
         "# TYPE fabricd_congested_links gauge\nfabricd_congested_links %zu\n"
         "# TYPE fabricd_erroring_links gauge\nfabricd_erroring_links %zu\n"
         "# TYPE fabricd_last_event_id gauge\nfabricd_last_event_id %" PRIu64 "\n",
-        h->state == FABD_HEALTH_OK || h->state == FABD_HEALTH_DEGRADED, h->sweeps,
-        h->sweep_failures, h->failures_in_row, h->polls, h->last_sweep_seconds,
+        up, h->sweeps, h->sweep_failures, h->failures_in_row, h->polls, h->last_sweep_seconds,
         h->last_poll_seconds, h->last_sweep_at, h->nodes, h->links, h->down_links,
         h->congested_dlinks, h->erroring_dlinks, h->last_event_id);
 }
@@ -215,7 +214,7 @@ void fabd_api_metrics(fabd_api *api, const fabd_req *req, fabd_reply *rep)
         return;
     fabd_health h;
     fabd_core_health(api->core, &h);
-    write_health(f, &h);
+    write_health(f, &h, fabd_api_serving(api, &h));
     fabd_snapshot *s = fabd_core_snapshot(api->core);
     if (s) {
         write_ports(f, s);

@@ -65,6 +65,7 @@ ctl() { "$FABRICTL" "$@"; }
 api() { curl -sS -H "Authorization: Bearer $TOKEN" "$@"; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 sweeps() { api "$URL/healthz" | jq .sweeps; }
+up_metric() { api "$URL/metrics" | sed -n 's/^fabricd_up //p'; }
 sim_id() { sim_node_id "$NET" "$1"; }
 # wait_event TYPE: long-polls from CURSOR until an event of TYPE comes.
 wait_event() {
@@ -89,8 +90,10 @@ if [ "$(tail -1 <<<"$FABD_HEALTH")" != 503 ] || [ "$(head -1 <<<"$FABD_HEALTH" |
 fi
 [ "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/topology")" = 503 ] ||
     sim_fail "topology before the first snapshot: expected 503"
+[ "$(up_metric)" = 0 ] || sim_fail "starting: fabricd_up is not 0"
 fabd_wait_health failing 30
 [ "$(tail -1 <<<"$FABD_HEALTH")" = 503 ] || sim_fail "failing: expected 503, got $FABD_HEALTH"
+[ "$(up_metric)" = 0 ] || sim_fail "failing: fabricd_up is not 0"
 head -1 <<<"$FABD_HEALTH" | jq -e '(.last_error | test("did not finish in 1000 ms")) and
     .last_error_age_s >= 0 and .failures_in_row >= 3 and .snapshot_age_s == null' >/dev/null ||
     sim_fail "failing health lacks the error and its age: $FABD_HEALTH"
@@ -257,3 +260,11 @@ head -1 <<<"$FABD_HEALTH" | jq -e '.last_error != "" and .last_error_age_s >= 0 
     >/dev/null || sim_fail "failing health: $FABD_HEALTH"
 daemon_stop
 echo "ok: simulator gone: degraded (200, last snapshot served), then failing (503); clean stop"
+
+# ---- Probes-only runs no sweeper by design: /healthz 200 and fabricd_up 1
+# agree (an alert on fabricd_up == 0 must not fire for it).
+daemon_launch --probes-only yes
+[ "$(code "$URL/healthz")" = 200 ] || sim_fail "probes-only: /healthz not 200"
+[ "$(up_metric)" = 1 ] || sim_fail "probes-only: fabricd_up is not 1 while /healthz says 200"
+daemon_stop
+echo "ok: probes-only: /healthz 200 and fabricd_up 1"
