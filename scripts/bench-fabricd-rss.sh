@@ -17,22 +17,13 @@ first=${FIRST:-10}
 hosts=${HOSTS:-1024}
 kind=${KIND:-ft3}
 
-if ! log=$({ [ -f "$build"/CMakeCache.txt ] || cmake -S "$root" -B "$build"; } 2>&1 &&
-    cmake --build "$build" -j "$(nproc)" --target fabricd fabtopo 2>&1); then
-    echo "$log" >&2
-    exit 1
-fi
 . "$root/tests/sim/simlib.sh"
 . "$root/fabricd/tests/fabdlib.sh"
 sim_require curl jq
-sim_workdir
-w=$SIM_WORK
 trap 'fabd_stop; sim_cleanup' EXIT
+fabd_bench_fabric "$build" "$kind" "$hosts"
+w=$SIM_WORK
 
-net=$w/$kind-$hosts.net
-"$build/bin/fabtopo" gen "$kind" --hosts "$hosts" -o "$net"
-sim_start "$net" $(sim_limits "$net")
-sim_sm_sweep
 # A long interval: only the sweeps this script asks for run.
 fabd_launch "$w/fabricd.log" "$build/bin/fabricd" --port 0 --socket "" --state-dir "$w/state" \
     --sweep-interval-ms 3600000 --poll-interval-ms 3600000

@@ -21,24 +21,16 @@ c=${C:-16}
 hosts=${HOSTS:-1024}
 kind=${KIND:-ft3}
 
-if ! log=$({ [ -f "$build"/CMakeCache.txt ] || cmake -S "$root" -B "$build"; } 2>&1 &&
-    cmake --build "$build" -j "$(nproc)" --target fabricd fabtopo 2>&1); then
-    echo "$log" >&2
-    exit 1
-fi
 . "$root/tests/sim/simlib.sh"
 . "$root/fabricd/tests/fabdlib.sh"
 sim_require curl jq ibnetdiscover
-sim_workdir
-w=$SIM_WORK
 trap 'fabd_stop; sim_cleanup' EXIT
+fabd_bench_fabric "$build" "$kind" "$hosts"
+w=$SIM_WORK
+net=$FABD_NET
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-net=$w/$kind-$hosts.net
-"$build/bin/fabtopo" gen "$kind" --hosts "$hosts" -o "$net"
-sim_start "$net" $(sim_limits "$net")
-sim_sm_sweep
 fabd_launch "$w/fabricd.log" "$build/bin/fabricd" --port 0 --socket "" --state-dir "$w/state" \
     --sweep-interval-ms 2000 --poll-interval-ms 2000
 fabd_wait_health ok 300

@@ -7,6 +7,7 @@
 #                                   # once it says where it listens
 #   fabd_wait_health STATUS SECONDS # until /healthz says STATUS ("ok", "failing", ...);
 #                                   # FABD_HEALTH: its body, then its HTTP code on a line
+#   fabd_bench_fabric BUILD KIND HOSTS # build, generate, ibsim + one OpenSM sweep (benchmarks)
 #   fabd_stop                       # SIGTERM and wait (SIGKILL to its process group after
 #                                   # 20 s); returns fabricd's exit status
 #
@@ -63,4 +64,22 @@ fabd_stop() {
     wait "$FABD_PID" || rc=$?
     FABD_PID=
     return "$rc"
+}
+
+# fabd_bench_fabric BUILD KIND HOSTS: for the benchmarks, builds fabricd
+# and fabtopo in BUILD (configured first when new; the log only on failure),
+# generates the fabric into SIM_WORK (FABD_NET) and brings it up under ibsim
+# with one OpenSM sweep.
+fabd_bench_fabric() {
+    local build=$1 kind=$2 hosts=$3 log
+    if ! log=$({ [ -f "$build"/CMakeCache.txt ] || cmake -S "$(dirname "${BASH_SOURCE[0]}")/../.." -B "$build"; } 2>&1 &&
+        cmake --build "$build" -j "$(nproc)" --target fabricd fabtopo 2>&1); then
+        echo "$log" >&2
+        exit 1
+    fi
+    sim_workdir
+    FABD_NET=$SIM_WORK/$kind-$hosts.net
+    "$build/bin/fabtopo" gen "$kind" --hosts "$hosts" -o "$FABD_NET"
+    sim_start "$FABD_NET" $(sim_limits "$FABD_NET")
+    sim_sm_sweep
 }
