@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side allreduce benchmark, all in one run on this machine:
 #   fcoll over shm and over tcp (loopback)      fcoll-perf under fcoll-run
+#   fcoll over shm, -R 1: buffers from fcoll_mem_alloc (like nccl-tests -R)
 #   OpenMPI 4.1, pml ob1, btl self,vader / self,tcp on lo    fcoll-peer-mpi
 #   Gloo TCP, ring and halving-doubling         fcoll-peer-gloo
 # at 8 B, 64 KiB, 1 MiB, 16 MiB and 256 MiB with 2 and 4 ranks, float32 sum,
@@ -75,6 +76,7 @@ measure() { # CONFIG NP SIZE
     local args=(-b "$size" -e "$size" -n "$n" -w "$w")
     case $cfg in
     fcoll-shm) cmd=("$bin/fcoll-run" -n "$np" env FCOLL_TRANSPORT=shm "$bin/fcoll-perf" allreduce "${args[@]}" -c 1) ;;
+    fcoll-shm-R) cmd=("$bin/fcoll-run" -n "$np" env FCOLL_TRANSPORT=shm "$bin/fcoll-perf" allreduce "${args[@]}" -c 1 -R 1) ;;
     fcoll-tcp) cmd=("$bin/fcoll-run" -n "$np" env FCOLL_TRANSPORT=tcp FCOLL_SOCKET_IFNAME==lo "$bin/fcoll-perf" allreduce "${args[@]}" -c 1) ;;
     mpi-vader) cmd=($(mpirun_cmd vader "$np") "$bin/fcoll-peer-mpi" "${args[@]}") ;;
     mpi-tcp) cmd=($(mpirun_cmd tcp "$np") "$bin/fcoll-peer-mpi" "${args[@]}") ;;
@@ -131,7 +133,7 @@ fi
 echo "iperf3 loopback, 1 TCP stream: ${iperf:-n/a} GB/s"
 
 # ---- runs ----
-configs=(fcoll-shm mpi-vader fcoll-tcp mpi-tcp gloo-ring gloo-hd)
+configs=(fcoll-shm fcoll-shm-R mpi-vader fcoll-tcp mpi-tcp gloo-ring gloo-hd)
 declare -A time busbw wrong
 for np in "${ranks[@]}"; do
     for size in "${sizes[@]}"; do
@@ -180,8 +182,9 @@ echo
 echo "== allreduce, float32 sum: busbw in GB/s (8 B rows: time in us) =="
 echo "ratio = fcoll / best peer on the same transport (8 B: best peer time / fcoll time);"
 echo ">= 1.00 meets the target. 'fail' = the run failed; see $logs."
-printf "%-5s %-8s | %9s %9s %6s | %9s %9s %9s %9s %6s\n" ranks size fcoll-shm mpi-vader ratio \
-    fcoll-tcp mpi-tcp gloo-ring gloo-hd ratio
+echo "shm -R 1 = fcoll -R 1 (library-allocated buffers, like nccl-tests -R); ratio-R its ratio."
+printf "%-5s %-8s | %9s %9s %9s %6s %7s | %9s %9s %9s %9s %6s\n" ranks size fcoll-shm "shm -R 1" \
+    mpi-vader ratio ratio-R fcoll-tcp mpi-tcp gloo-ring gloo-hd ratio
 bad_data=0
 for np in "${ranks[@]}"; do
     for size in "${sizes[@]}"; do
@@ -200,13 +203,16 @@ for np in "${ranks[@]}"; do
         tcp_best=$(best "$lat" "${v[mpi-tcp]}" "${v[gloo-ring]}" "${v[gloo-hd]}")
         if [ "$lat" = 1 ]; then
             shm_ratio=$(ratio "$shm_best" "${v[fcoll-shm]}")
+            shm_r_ratio=$(ratio "$shm_best" "${v[fcoll-shm-R]}")
             tcp_ratio=$(ratio "$tcp_best" "${v[fcoll-tcp]}")
         else
             shm_ratio=$(ratio "${v[fcoll-shm]}" "$shm_best")
+            shm_r_ratio=$(ratio "${v[fcoll-shm-R]}" "$shm_best")
             tcp_ratio=$(ratio "${v[fcoll-tcp]}" "$tcp_best")
         fi
-        printf "%-5s %-8s | %9s %9s %6s | %9s %9s %9s %9s %6s\n" "$np" "$(human "$size")" \
-            "${v[fcoll-shm]}" "${v[mpi-vader]}" "$shm_ratio" "${v[fcoll-tcp]}" "${v[mpi-tcp]}" \
+        printf "%-5s %-8s | %9s %9s %9s %6s %7s | %9s %9s %9s %9s %6s\n" "$np" "$(human "$size")" \
+            "${v[fcoll-shm]}" "${v[fcoll-shm-R]}" "${v[mpi-vader]}" "$shm_ratio" "$shm_r_ratio" \
+            "${v[fcoll-tcp]}" "${v[mpi-tcp]}" \
             "${v[gloo-ring]}" "${v[gloo-hd]}" "$tcp_ratio"
     done
 done
@@ -222,17 +228,23 @@ cat <<'TXT'
 # needs is one read of S (its block of every rank's input) and one write of
 # S (its reduced block into every rank's output): the traffic of a memcpy
 # of S. So busbw = memcpy is the ceiling, reachable only where ranks
-# address each other's buffers. fcoll's buffers here are plain malloc
-# memory: shm crosses between processes with process_vm_readv/writev, the
-# same bytes but copied by the kernel page by page through a cache-sized
-# bounce buffer, so it stays below this ceiling. With 4 ranks on 2 cores
+# address each other's buffers. In the plain fcoll-shm rows the buffers are
+# malloc memory: shm crosses between processes with process_vm_readv/writev,
+# the same bytes but copied by the kernel page by page through a cache-sized
+# bounce buffer, so it stays below this ceiling. In the -R 1 rows (fcoll -R 1,
+# library-allocated buffers, like nccl-tests -R) the buffers come from
+# fcoll_mem_alloc: each rank maps its peers' buffers and reduces from and
+# stores into them directly, a memcpy's traffic. With 4 ranks on 2 cores
 # both the copy and the collective share the cores.
 TXT
 for np in "${ranks[@]}"; do
     s=${busbw[fcoll-shm,$np,268435456]}
+    r=${busbw[fcoll-shm-R,$np,268435456]}
     t=${busbw[fcoll-tcp,$np,268435456]}
     echo "$np ranks: fcoll-shm busbw ${s:-fail} GB/s = $(ratio "$s" "${memcpy_bw[$np]}") x memcpy per thread" \
         "(target >= 0.80); fcoll-tcp busbw ${t:-fail} GB/s = $(ratio "$t" "$iperf") x iperf3 loopback"
+    echo "$np ranks: fcoll -R 1 (library-allocated buffers, like nccl-tests -R) busbw ${r:-fail} GB/s" \
+        "= $(ratio "$r" "${memcpy_bw[$np]}") x memcpy per thread (target >= 0.80)"
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$bad_data"

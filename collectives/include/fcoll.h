@@ -265,6 +265,22 @@ FCOLL_API fcoll_status_t fcoll_comm_set_timeout(fcoll_comm_t *comm, int timeout_
 FCOLL_API const char *fcoll_comm_transport_name(const fcoll_comm_t *comm, int peer);
 
 /* ------------------------------------------------------------------------ */
+/* Library-allocated buffers                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Allocates bytes (> 0) of memory that comm's peers on the same host can map
+ * and load/store directly (like ncclMemAlloc). An allreduce whose send and
+ * receive buffers lie inside such allocations on every rank runs without
+ * kernel copies: each rank reduces its share straight from the peers' inputs
+ * into their outputs. Other buffers still work, through copies. Not
+ * collective; page-aligned; contents undefined. Free with fcoll_mem_free
+ * on the same comm before destroying it (destroy releases what is left). */
+FCOLL_API fcoll_status_t fcoll_mem_alloc(void **ptr, size_t bytes, fcoll_comm_t *comm);
+/* Frees what fcoll_mem_alloc returned on comm; NULL is a no-op; any other
+ * pointer gives FCOLL_ERR_INVALID_ARG. No operation may still use it. */
+FCOLL_API fcoll_status_t fcoll_mem_free(void *ptr, fcoll_comm_t *comm);
+
+/* ------------------------------------------------------------------------ */
 /* Operations                                                               */
 /* ------------------------------------------------------------------------ */
 /* Counts are in elements. In place: pass sendbuf == recvbuf (for allgather,

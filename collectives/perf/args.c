@@ -12,26 +12,29 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: fcoll-perf [COLLECTIVE|all] [options]\n"
-               "  COLLECTIVE: allreduce (default), broadcast, reduce, allgather, reducescatter,\n"
-               "              alltoall, sendrecv (nccl-tests names like all_reduce_perf work too)\n"
-               "  -b, --minbytes SIZE     smallest size (default 32M; K, M, G suffixes)\n"
-               "  -e, --maxbytes SIZE     largest size (default 32M)\n"
-               "  -f, --stepfactor N      multiply the size by N each step (default 1: add -i)\n"
-               "  -i, --stepbytes SIZE    add SIZE each step when -f is 1 (default 1M)\n"
-               "  -n, --iters N           timed iterations per size (default 20)\n"
-               "  -w, --warmup_iters N    warm-up iterations (default 5)\n"
-               "  -c, --check N           check results N times per size (default 1; 0: off)\n"
-               "  -d, --datatype TYPE     int8 uint8 int32 uint32 int64 uint64 half|float16\n"
-               "                          bfloat16 float|float32 double|float64, or all\n"
-               "  -o, --op OP             sum prod min max avg, or all (default sum)\n"
-               "  -r, --root N            root of broadcast and reduce (default 0)\n"
-               "  -a, --average N         time reported: 0 rank 0, 1 mean (default), 2 min, 3 max\n"
-               "  -T, --timeout SECS      per-operation timeout\n"
-               "  -t, --nthreads 1        -g, --ngpus 1: one rank per process only\n"
-               "  -J, --json              JSON on stdout instead of the table\n"
-               "Ranks come from the launcher's environment (fcoll-run, mpirun, srun, torchrun);\n"
-               "without one, fcoll-perf runs as a single rank.\n");
+    fprintf(f,
+            "usage: fcoll-perf [COLLECTIVE|all] [options]\n"
+            "  COLLECTIVE: allreduce (default), broadcast, reduce, allgather, reducescatter,\n"
+            "              alltoall, sendrecv (nccl-tests names like all_reduce_perf work too)\n"
+            "  -b, --minbytes SIZE     smallest size (default 32M; K, M, G suffixes)\n"
+            "  -e, --maxbytes SIZE     largest size (default 32M)\n"
+            "  -f, --stepfactor N      multiply the size by N each step (default 1: add -i)\n"
+            "  -i, --stepbytes SIZE    add SIZE each step when -f is 1 (default 1M)\n"
+            "  -n, --iters N           timed iterations per size (default 20)\n"
+            "  -w, --warmup_iters N    warm-up iterations (default 5)\n"
+            "  -c, --check N           check results N times per size (default 1; 0: off)\n"
+            "  -d, --datatype TYPE     int8 uint8 int32 uint32 int64 uint64 half|float16\n"
+            "                          bfloat16 float|float32 double|float64, or all\n"
+            "  -o, --op OP             sum prod min max avg, or all (default sum)\n"
+            "  -r, --root N            root of broadcast and reduce (default 0)\n"
+            "  -a, --average N         time reported: 0 rank 0, 1 mean (default), 2 min, 3 max\n"
+            "  -T, --timeout SECS      per-operation timeout\n"
+            "  -R, --local_register N  1: send and receive buffers from fcoll_mem_alloc, which\n"
+            "                          peers on the host map (nccl-tests -R); 0: malloc (default)\n"
+            "  -t, --nthreads 1        -g, --ngpus 1: one rank per process only\n"
+            "  -J, --json              JSON on stdout instead of the table\n"
+            "Ranks come from the launcher's environment (fcoll-run, mpirun, srun, torchrun);\n"
+            "without one, fcoll-perf runs as a single rank.\n");
 }
 
 /* nccl-tests' size syntax: a number with an optional K, M or G (x1024). */
@@ -122,6 +125,7 @@ static const struct option long_opts[] = {
     {"nthreads", required_argument, NULL, 't'},
     {"ngpus", required_argument, NULL, 'g'},
     {"json", no_argument, NULL, 'J'},
+    {"local_register", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -147,7 +151,7 @@ int perf_parse_args(int argc, char **argv, struct perf_opts *o)
                             .ntypes = 1,
                             .ops = {FCOLL_SUM},
                             .nops = 1};
-    while ((opt = getopt_long(argc, argv, "b:e:f:i:n:w:c:d:o:r:a:T:t:g:Jh", long_opts, NULL)) !=
+    while ((opt = getopt_long(argc, argv, "b:e:f:i:n:w:c:d:o:r:a:T:t:g:R:Jh", long_opts, NULL)) !=
            -1) {
         switch (opt) {
         case 'b':
@@ -206,6 +210,10 @@ int perf_parse_args(int argc, char **argv, struct perf_opts *o)
                                 "fcoll-run -n N, mpirun -np N, srun or torchrun\n");
                 return 1;
             }
+            break;
+        case 'R':
+            if (parse_int(optarg, 0, 1, &o->registered))
+                return bad("registration mode (0 or 1)", optarg);
             break;
         case 'J':
             o->json = 1;

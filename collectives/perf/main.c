@@ -204,11 +204,17 @@ int main(int argc, char **argv)
         fcoll_comm_destroy(b.comm);
         return 2;
     }
-    /* Buffers are page-aligned, like the cudaMalloc'd ones of nccl-tests. */
+    /* Buffers are page-aligned, like the cudaMalloc'd ones of nccl-tests;
+     * with -R 1 they come from the library, like ncclMemAlloc'd ones. */
     b.cap = (o.max_bytes + 4095) / 4096 * 4096 + 4096;
-    if (posix_memalign((void **)&b.send, 4096, b.cap) ||
-        posix_memalign((void **)&b.recv, 4096, b.cap) ||
-        posix_memalign((void **)&b.want, 4096, b.cap))
+    if (o.registered) {
+        check_st(&b, "fcoll_mem_alloc", fcoll_mem_alloc((void **)&b.send, b.cap, b.comm));
+        check_st(&b, "fcoll_mem_alloc", fcoll_mem_alloc((void **)&b.recv, b.cap, b.comm));
+    } else if (posix_memalign((void **)&b.send, 4096, b.cap) ||
+               posix_memalign((void **)&b.recv, 4096, b.cap)) {
+        die(&b, "buffers", FCOLL_ERR_NO_MEMORY);
+    }
+    if (posix_memalign((void **)&b.want, 4096, b.cap))
         die(&b, "buffers", FCOLL_ERR_NO_MEMORY);
     memset(b.send, 0, b.cap);
     memset(b.recv, 0, b.cap);
@@ -233,9 +239,14 @@ int main(int argc, char **argv)
     if (b.rank == 0)
         perf_report_end(&o, samples ? b.busbw_sum / samples : 0, b.wrong);
 
+    if (o.registered) {
+        check_st(&b, "fcoll_mem_free", fcoll_mem_free(b.send, b.comm));
+        check_st(&b, "fcoll_mem_free", fcoll_mem_free(b.recv, b.comm));
+    } else {
+        free(b.send);
+        free(b.recv);
+    }
     check_st(&b, "destroy", fcoll_comm_destroy(b.comm));
-    free(b.send);
-    free(b.recv);
     free(b.want);
     return b.wrong ? 1 : 0;
 }

@@ -60,6 +60,7 @@ struct perf_opts {
     int root;
     int timeout_s;
     int json;
+    int registered; /* -R 1: buffers from fcoll_mem_alloc */
 };
 
 /* Returns 0, or 1 after printing why (usage errors), or -1 for --help. */

@@ -12,8 +12,10 @@ void perf_report_begin(const struct perf_opts *o, fcoll_comm_t *comm, int nranks
 {
     if (o->json) {
         printf("{\"tool\": \"fcoll-perf\", \"version\": %d, \"nranks\": %d, \"iters\": %d, "
-               "\"warmup_iters\": %d, \"check\": %d, \"average\": \"%s\",\n \"transports\": [",
-               fcoll_version(), nranks, o->iters, o->warmup, o->check, average_names[o->average]);
+               "\"warmup_iters\": %d, \"check\": %d, \"average\": \"%s\", \"registered\": %d,\n "
+               "\"transports\": [",
+               fcoll_version(), nranks, o->iters, o->warmup, o->check, average_names[o->average],
+               o->registered);
         for (int p = 0; p < nranks; p++)
             printf("%s\"%s\"", p ? ", " : "", fcoll_comm_transport_name(comm, p));
         printf("],\n \"results\": [");
@@ -25,8 +27,8 @@ void perf_report_begin(const struct perf_opts *o, fcoll_comm_t *comm, int nranks
         printf("step: %g(factor)", o->step_factor);
     else
         printf("step: %zu(bytes)", o->step_bytes);
-    printf(" warmup iters: %d iters: %d validation: %d average: %s\n", o->warmup, o->iters,
-           o->check, average_names[o->average]);
+    printf(" warmup iters: %d iters: %d validation: %d average: %s local_register: %d\n", o->warmup,
+           o->iters, o->check, average_names[o->average], o->registered);
     printf("#\n# Transports from rank 0:");
     for (int p = 0; p < nranks; p++)
         printf(" %d=%s", p, fcoll_comm_transport_name(comm, p));

@@ -14,6 +14,7 @@
 #include "boot.h"
 #include "internal.h"
 #include "tl/ib/ib.h"
+#include "tl/shm/shm_mem.h"
 #include "sock.h"
 #include "worker.h"
 
@@ -106,6 +107,7 @@ static void comm_free(fcoll_comm_t *c)
     for (int t = 0; t < FCOLL__TL_COUNT; t++)
         if (c->tlctx[t] != NULL)
             fcoll__tl_get(t)->close(c->tlctx[t]);
+    fcoll__mem_destroy(c->mem);
     for (int p = 0; c->peers && p < c->nranks; p++)
         if (c->peers[p].ctrl_fd >= 0)
             close(c->peers[p].ctrl_fd);
@@ -275,6 +277,8 @@ static fcoll_status_t comm_create(fcoll_comm_t **out, int nranks, int rank,
         c->info = calloc((size_t)nranks, sizeof(*c->info));
         c->peers = calloc((size_t)nranks, sizeof(*c->peers));
         st = c->info && c->peers ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+        if (st == FCOLL_OK)
+            st = fcoll__mem_create(&c->mem, &c->opts.log, nranks);
         for (int p = 0; st == FCOLL_OK && p < nranks; p++)
             c->peers[p].ctrl_fd = -1;
     }

@@ -163,6 +163,7 @@ struct fcoll_comm {
     unsigned spin;      /* idle rounds before waiting: least of the peers' transports */
     int oversubscribed; /* more ranks on this host than CPUs we may run on */
     fcoll__worker_t *worker;
+    struct fcoll__mem *mem;   /* fcoll_mem_alloc's segments, peers' mappings (shm_mem.c) */
     struct fcoll__boot *boot; /* during init only */
     int ctrl_listen;          /* during init only */
 };

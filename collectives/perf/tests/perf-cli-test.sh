@@ -15,7 +15,7 @@ check() { # name expected actual
 
 "$perf" -h >/dev/null
 check "help" 0 $?
-for bad in "nosuchcoll" "-t 2" "-g 4" "-b 1M -e 1K" "-d float128" "-o xor" "-b 12Q" "-a 7"; do
+for bad in "nosuchcoll" "-t 2" "-g 4" "-b 1M -e 1K" "-d float128" "-o xor" "-b 12Q" "-a 7" "-R 2"; do
     # shellcheck disable=SC2086
     "$perf" $bad >/dev/null 2>&1
     check "rejects '$bad'" 2 $?
@@ -35,6 +35,12 @@ out=$("$perf" sendrecv -b 8 -e 1M -f 32 -n 2 -w 1 -d all)
 check "single rank sendrecv, every type" 0 $?
 check "sendrecv rows (10 types x 4 sizes)" 40 "$(echo "$out" | grep -cv '^#')"
 check "sendrecv says OK" 1 "$(echo "$out" | grep -c 'Out of bounds values : 0 OK')"
+
+# -R 1: buffers from fcoll_mem_alloc, every collective still exact.
+out=$("$perf" all -b 8 -e 1M -f 128 -n 2 -w 1 -R 1)
+check "registered buffers (-R 1)" 0 $?
+check "-R 1 in the header" 1 "$(echo "$out" | grep -c 'local_register: 1')"
+check "-R 1 says OK" 1 "$(echo "$out" | grep -c 'Out of bounds values : 0 OK')"
 
 json=$("$perf" all --json -b 64 -e 64 -n 1 -w 0)
 check "json run" 0 $?

@@ -10,6 +10,14 @@
  * handshakes no rank waits for another, which also keeps ranks that
  * outnumber the cores from waiting on each other's time slices.
  *
+ * Buffers from fcoll_mem_alloc skip the kernel copies: a rank maps the
+ * peer's segment (shm_mem.c) and reduces straight from the peer's input and
+ * stores straight into its output, so a 2-rank allreduce costs each rank a
+ * memcpy's traffic and no system call. Whether to load/store or copy
+ * through the transport is chosen per peer and per buffer; the work
+ * (blocks, order of the reduction) is the same either way, so ranks need
+ * not agree on it and the results are the same bits.
+ *
  * Only rank i reads or writes block i anywhere, and it reads a chunk of a
  * peer's input before it writes that chunk of the peer's output, so in-place
  * buffers are safe.
@@ -18,6 +26,7 @@
 #include <string.h>
 
 #include "algo/algo.h"
+#include "tl/shm/shm_mem.h"
 
 /* Reduced in pieces this big: the piece read from a peer and the result
  * stay in L2 until they are written out. */
@@ -29,15 +38,19 @@
 
 /* What a rank tells its peers: where its input and output are, and how
  * long, so that a rank called with another count is caught before anyone
- * reads or writes past its buffers. */
+ * reads or writes past its buffers; and the segments holding them when they
+ * came from fcoll_mem_alloc. */
 typedef struct desc {
     uint64_t in, out, bytes;
+    uint64_t frees; /* fcoll__mem_frees of the sender */
+    fcoll__seg_ref_t in_seg, out_seg;
 } desc_t;
 
 typedef struct direct {
     int n;
     fcoll__mr_t *in_mr, *out_mr; /* mine, registered with each peer's transport */
     desc_t *mine, *theirs;       /* per peer */
+    char **in_view, **out_view;  /* per peer: its buffers mapped here, or NULL */
 } direct_t;
 
 /* Each rank sends one message to every other rank and waits for theirs. */
@@ -69,6 +82,26 @@ static void direct_free(fcoll_comm_t *c, direct_t *d)
     free(d->out_mr);
     free(d->mine);
     free(d->theirs);
+    free(d->in_view);
+    free(d->out_view);
+}
+
+/* Maps the buffers of peers on this host that came from fcoll_mem_alloc. */
+static void direct_map(fcoll_comm_t *c, direct_t *d, size_t bytes)
+{
+    int mapped = 0;
+    for (int q = 0; q < c->nranks; q++) {
+        if (q == c->rank || c->peers[q].tl != &fcoll__tl_shm_ops)
+            continue;
+        const desc_t *t = &d->theirs[q];
+        d->in_view[q] =
+            fcoll__mem_peer_view(c->mem, q, c->info[q].pid, t->frees, &t->in_seg, bytes);
+        d->out_view[q] =
+            fcoll__mem_peer_view(c->mem, q, c->info[q].pid, t->frees, &t->out_seg, bytes);
+        mapped += d->in_view[q] != NULL && d->out_view[q] != NULL;
+    }
+    FCOLL__DEBUG(&c->opts.log, "allreduce(direct): buffers of %d of %d peers mapped", mapped,
+                 c->nranks - 1);
 }
 
 /* Registers both buffers with every peer's transport and swaps keys. */
@@ -81,8 +114,13 @@ static fcoll_status_t direct_setup(fcoll_comm_t *c, direct_t *d, const void *s, 
     d->out_mr = calloc(n, sizeof(fcoll__mr_t));
     d->mine = calloc(n, sizeof(desc_t));
     d->theirs = calloc(n, sizeof(desc_t));
-    if (!d->in_mr || !d->out_mr || !d->mine || !d->theirs)
+    d->in_view = calloc(n, sizeof(char *));
+    d->out_view = calloc(n, sizeof(char *));
+    if (!d->in_mr || !d->out_mr || !d->mine || !d->theirs || !d->in_view || !d->out_view)
         return FCOLL_ERR_NO_MEMORY;
+    desc_t me = {.bytes = bytes, .frees = fcoll__mem_frees(c->mem)};
+    fcoll__mem_describe(c->mem, s, bytes, &me.in_seg);
+    fcoll__mem_describe(c->mem, r, bytes, &me.out_seg);
     for (int q = 0; q < c->nranks; q++) {
         if (q == c->rank)
             continue;
@@ -95,7 +133,9 @@ static fcoll_status_t direct_setup(fcoll_comm_t *c, direct_t *d, const void *s, 
                        bytes, q, fcoll_strerror(st));
             return st;
         }
-        d->mine[q] = (desc_t){d->in_mr[q].rkey, d->out_mr[q].rkey, bytes};
+        d->mine[q] = me;
+        d->mine[q].in = d->in_mr[q].rkey;
+        d->mine[q].out = d->out_mr[q].rkey;
     }
     fcoll_status_t st =
         all_to_all(c, d->mine, d->theirs, sizeof(desc_t), "allreduce(direct) setup");
@@ -107,6 +147,8 @@ static fcoll_status_t direct_setup(fcoll_comm_t *c, direct_t *d, const void *s, 
                        q, (unsigned long long)d->theirs[q].bytes, bytes);
             st = FCOLL_ERR_PROTOCOL;
         }
+    if (st == FCOLL_OK)
+        direct_map(c, d, bytes);
     return st;
 }
 
@@ -120,6 +162,7 @@ static fcoll_status_t direct_block(fcoll_comm_t *c, const direct_t *d, const cha
     if (acc == NULL)
         return FCOLL_ERR_NO_MEMORY;
     int n = c->nranks, me = c->rank;
+    int stream = len >= DIRECT_STREAM_MIN / (size_t)n;
     for (size_t at = off; at < off + len; at += DIRECT_CHUNK) {
         size_t k = off + len - at < DIRECT_CHUNK ? off + len - at : DIRECT_CHUNK;
         /* Peers in a staggered order, so that ranks read different peers at
@@ -127,19 +170,28 @@ static fcoll_status_t direct_block(fcoll_comm_t *c, const direct_t *d, const cha
         for (int i = 1; i < n; i++) {
             int q = (me + i) % n;
             const fcoll__peer_t *pe = &c->peers[q];
-            fcoll_status_t st = pe->tl->get(pe->tlctx, q, piece, k, d->theirs[q].in, at);
-            if (st != FCOLL_OK)
-                return st;
-            red.fn(acc, i == 1 ? in + at : acc, piece, k / red.esize);
+            const char *theirs = d->in_view[q] ? d->in_view[q] + at : piece;
+            if (d->in_view[q] == NULL) {
+                fcoll_status_t st = pe->tl->get(pe->tlctx, q, piece, k, d->theirs[q].in, at);
+                if (st != FCOLL_OK)
+                    return st;
+            }
+            red.fn(acc, i == 1 ? in + at : acc, theirs, k / red.esize);
         }
         for (int i = 1; i < n; i++) {
             int q = (me + i) % n;
             const fcoll__peer_t *pe = &c->peers[q];
-            fcoll_status_t st = pe->tl->write(pe->tlctx, q, acc, k, d->theirs[q].out, at);
-            if (st != FCOLL_OK)
-                return st;
+            if (d->out_view[q] != NULL && stream) {
+                fcoll__copy_stream(d->out_view[q] + at, acc, k);
+            } else if (d->out_view[q] != NULL) {
+                memcpy(d->out_view[q] + at, acc, k);
+            } else {
+                fcoll_status_t st = pe->tl->write(pe->tlctx, q, acc, k, d->theirs[q].out, at);
+                if (st != FCOLL_OK)
+                    return st;
+            }
         }
-        if (len >= DIRECT_STREAM_MIN / (size_t)n)
+        if (stream)
             fcoll__copy_stream(out + at, acc, k);
         else
             memcpy(out + at, acc, k);
