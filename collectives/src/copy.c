@@ -33,12 +33,21 @@ void fcoll__copy_stream(void *dst, const void *src, size_t n)
         _mm_stream_si128((__m128i *)(void *)(d + 48), e);
     }
     memcpy(d, s, n);
-    /* Later stores (the completion a peer waits for) must not pass these. */
+}
+
+void fcoll__copy_stream_fence(void)
+{
+    /* Streaming stores are weakly ordered: without this, a later store
+     * (the completion a peer waits for) could become visible first. */
     _mm_sfence();
 }
 #else
 void fcoll__copy_stream(void *dst, const void *src, size_t n)
 {
     memcpy(dst, src, n);
+}
+
+void fcoll__copy_stream_fence(void)
+{
 }
 #endif
