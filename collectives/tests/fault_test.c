@@ -28,13 +28,6 @@ typedef struct fault {
     int victim;
 } fault_t;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Runs 4 MiB allreduces until one fails. Exit 0 if the failure is one a
  * dead or stuck peer explains and came within the timeout (plus slack for
  * a loaded machine) after the last success. */
@@ -56,9 +49,9 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
     float *buf = calloc(count, sizeof(float));
     if (buf == NULL)
         return 3;
-    double start = now_s(), last_ok = start;
+    double start = harness_now_s(), last_ok = start;
     int iter = 0;
-    while (now_s() - start < LOOP_S) {
+    while (harness_now_s() - start < LOOP_S) {
         if (f->what == ABORT && rank == f->victim && iter == 3) {
             fcoll_comm_abort(comm);
             st = fcoll_allreduce(buf, buf, count, FCOLL_FLOAT32, FCOLL_SUM, comm);
@@ -70,10 +63,10 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
         st = fcoll_allreduce(buf, buf, c, FCOLL_FLOAT32, FCOLL_SUM, comm);
         if (st != FCOLL_OK)
             break;
-        last_ok = now_s();
+        last_ok = harness_now_s();
         iter++;
     }
-    double took = now_s() - last_ok;
+    double took = harness_now_s() - last_ok;
     fcoll_status_t async;
     fcoll_comm_get_async_error(comm, &async);
     fcoll_comm_destroy(comm);
@@ -107,7 +100,7 @@ static int run(enum scenario what, const char *transport, int n)
     static const char *const names[] = {"kill", "stop", "abort", "mismatch"};
     fault_t f = {what, transport, n - 1};
     harness_t h = {.nranks = n, .timeout_s = LOOP_S + 30, .keep_going = 1, .on_started = inject};
-    double t0 = now_s();
+    double t0 = harness_now_s();
     harness_run(&h, rank_main, &f);
     int fail = 0;
     for (int r = 0; r < n; r++) {
@@ -122,7 +115,7 @@ static int run(enum scenario what, const char *transport, int n)
         }
     }
     printf("%s fcoll-test-fault %s ranks=%d transport=%s (%.1f s)\n", fail ? "FAIL" : "PASS",
-           names[what], n, transport ? transport : "auto", now_s() - t0);
+           names[what], n, transport ? transport : "auto", harness_now_s() - t0);
     return fail;
 }
 

@@ -33,7 +33,7 @@ static int child(int rank, int n, int rfd, int wfd, harness_fn fn, void *arg)
     return fn(rank, n, id, arg);
 }
 
-static double now_s(void)
+double harness_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -72,19 +72,19 @@ int harness_run(harness_t *h, harness_fn fn, void *arg)
     close(fds[1]);
     if (!failed && h->on_started)
         h->on_started(h, arg);
-    double deadline = now_s() + h->timeout_s;
+    double deadline = harness_now_s() + h->timeout_s;
     while (left > 0) {
         int status;
         pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid < 0 && errno != EINTR)
             break;
         if (pid <= 0) {
-            if (now_s() > deadline) {
+            if (harness_now_s() > deadline) {
                 fprintf(stderr, "harness: ranks still running after %d s, killing them\n",
                         h->timeout_s);
                 kill_all(h, alive);
                 failed = 1;
-                deadline = now_s() + 3600;
+                deadline = harness_now_s() + 3600;
             }
             usleep(2000);
             continue;

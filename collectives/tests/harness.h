@@ -25,6 +25,9 @@ typedef struct harness {
 /* 0 if every rank exited 0. Children never outlive the call. */
 int harness_run(harness_t *h, harness_fn fn, void *arg);
 
+/* Seconds on the monotonic clock, for timing faults and deadlines. */
+double harness_now_s(void);
+
 /* Deterministic test data: element first+i of rank's input, and the exact
  * expected reduction over nranks (fp inputs are chosen so that every order
  * of reduction gives the same bits, except avg which is within tolerance). */
