@@ -120,12 +120,7 @@ ctl trace node001 node016 | awk 'NR > 1 && $1 ~ /^[0-9]+$/ {
     >"$SIM_WORK/trace.ours"
 slid=$(api "$URL/api/v1/nodes" | jq '.nodes[] | select(.host == "node001") | .lid')
 dlid=$(api "$URL/api/v1/nodes" | jq '.nodes[] | select(.host == "node016") | .lid')
-sim_run ibtracert "$slid" "$dlid" 2>/dev/null | awk '
-    /^From/ { split($0, q, "\""); desc = q[2]; in_port = 0 }
-    /->/ { out = substr($1, 2, length($1) - 2); print desc, in_port, out
-           split($0, q, "\""); desc = q[2]
-           in_port = $0; sub(/.*}\[/, "", in_port); sub(/\].*/, "", in_port) }
-    /^To/ { print desc, in_port, 0 }' >"$SIM_WORK/trace.ibtracert"
+sim_ibtracert_hops "$slid" "$dlid" >"$SIM_WORK/trace.ibtracert"
 diff "$SIM_WORK/trace.ours" "$SIM_WORK/trace.ibtracert" >&2 ||
     sim_fail "trace node001 -> node016 differs from ibtracert $slid $dlid"
 echo "ok: trace equals ibtracert ($(wc -l <"$SIM_WORK/trace.ours") hops)"

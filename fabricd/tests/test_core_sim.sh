@@ -98,12 +98,7 @@ cmd trace node001 node016
 expect '^result ok' "trace node001 node016"
 read -r _ slid dlid < <(grep '^lids' "$REPLY_FILE")
 grep '^hop' "$REPLY_FILE" | cut -d' ' -f2- >"$SIM_WORK/trace.ours"
-sim_run ibtracert "$slid" "$dlid" 2>/dev/null | awk '
-    /^From/ { split($0, q, "\""); desc = q[2]; in_port = 0 }
-    /->/ { out = substr($1, 2, length($1) - 2); print desc, in_port, out
-           split($0, q, "\""); desc = q[2]
-           in_port = $0; sub(/.*}\[/, "", in_port); sub(/\].*/, "", in_port) }
-    /^To/ { print desc, in_port, 0 }' >"$SIM_WORK/trace.ibtracert"
+sim_ibtracert_hops "$slid" "$dlid" >"$SIM_WORK/trace.ibtracert"
 diff "$SIM_WORK/trace.ours" "$SIM_WORK/trace.ibtracert" >&2 ||
     sim_fail "trace node001 -> node016 differs from ibtracert $slid $dlid"
 echo "ok: live fabric equals the netfile, trace equals ibtracert's ($(wc -l <"$SIM_WORK/trace.ours") hops)"

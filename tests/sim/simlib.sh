@@ -11,6 +11,7 @@
 #   sim_sm_try_sweep [OPENSM ARGS] # the same, returning 1 instead of failing
 #   sim_sm_start [OPENSM ARGS]    # OpenSM in the background, waits for SUBNET UP
 #   sim_run CMD...                # CMD as a MAD client of the simulator
+#   sim_ibtracert_hops SLID DLID  # ibtracert's path, one "DESC IN OUT" line per hop
 #   sim_vanish                    # stop both, keep SIM_DIR: running clients lose the fabric
 #   sim_stop                      # stop both and remove SIM_DIR (sim_start may follow)
 #   sim_workdir                   # SIM_WORK: a scratch folder removed at exit
@@ -216,6 +217,18 @@ sim_sm_start() {
 # whose description the netfile's comment gives (fabtopo gen writes them).
 sim_node_id() {
     awk -v d="# \"$2\"" '/^Switch/ && index($0, d) { print $3 }' "$1" | tr -d '"'
+}
+
+# sim_ibtracert_hops SLID DLID: ibtracert's path as one line per hop,
+# "DESCRIPTION IN_PORT OUT_PORT" (0 for the source's in and the target's
+# out), the form the project's traces are compared in.
+sim_ibtracert_hops() {
+    sim_run ibtracert "$1" "$2" 2>/dev/null | awk '
+        /^From/ { split($0, q, "\""); desc = q[2]; in_port = 0 }
+        /->/ { out = substr($1, 2, length($1) - 2); print desc, in_port, out
+               split($0, q, "\""); desc = q[2]
+               in_port = $0; sub(/.*}\[/, "", in_port); sub(/\].*/, "", in_port) }
+        /^To/ { print desc, in_port, 0 }'
 }
 
 # ibsim's limits must cover the fabric: nodes, switches, ports (switch ports
