@@ -27,6 +27,25 @@ const char *fabd_port_state_str(ftopo_port_state state)
     return (unsigned)state < 5 ? names[state] : "unknown";
 }
 
+/* Replies with the body cached in `slot` of the current snapshot, built by
+ * build(snap, ctx) the first time it is asked for. */
+static void reply_cached(fabd_api *api, fabd_reply *rep, fabd_cache_slot slot,
+                         fabd_cache_build_fn build, void *ctx, const char *type)
+{
+    fabd_snapshot *s = fabd_api_snapshot(api, rep);
+    if (!s)
+        return;
+    ftopo_diag diag = {0};
+    const char *body;
+    size_t len;
+    ftopo_status st = fabd_snapshot_cached(s, slot, build, ctx, &body, &len, &diag);
+    if (st == FTOPO_OK)
+        fabd_reply_bytes(rep, MHD_HTTP_OK, type, body, len);
+    else
+        fabd_api_fail(rep, st, &diag);
+    fabd_snapshot_release(s);
+}
+
 static ftopo_status write_topology(const fabd_snapshot *snap, void *ctx, FILE *out,
                                    ftopo_diag *diag)
 {
@@ -60,19 +79,8 @@ void fabd_api_topology(fabd_api *api, const fabd_req *req, fabd_reply *rep)
                          "format: expected json, ibnetdiscover, dot or graphml");
         return;
     }
-    fabd_snapshot *s = fabd_api_snapshot(api, rep);
-    if (!s)
-        return;
-    ftopo_diag diag = {0};
-    const char *body;
-    size_t len;
-    ftopo_status st = fabd_snapshot_cached(s, formats[i].slot, write_topology,
-                                           (void *)&formats[i].format, &body, &len, &diag);
-    if (st == FTOPO_OK)
-        fabd_reply_bytes(rep, MHD_HTTP_OK, formats[i].type, body, len);
-    else
-        fabd_api_fail(rep, st, &diag);
-    fabd_snapshot_release(s);
+    reply_cached(api, rep, formats[i].slot, write_topology, (void *)&formats[i].format,
+                 formats[i].type);
 }
 
 static json_object *node_json(const ftopo_fabric *f, const ftopo_node_info *ni)
@@ -292,17 +300,6 @@ void fabd_api_links(fabd_api *api, const fabd_req *req, fabd_reply *rep)
         }
         filter = (link_filter)i;
     }
-    fabd_snapshot *s = fabd_api_snapshot(api, rep);
-    if (!s)
-        return;
-    ftopo_diag diag = {0};
-    const char *body;
-    size_t len;
-    ftopo_status st = fabd_snapshot_cached(s, (fabd_cache_slot)(FABD_CACHE_LINKS + filter),
-                                           write_links, &filter, &body, &len, &diag);
-    if (st == FTOPO_OK)
-        fabd_reply_bytes(rep, MHD_HTTP_OK, "application/json", body, len);
-    else
-        fabd_api_fail(rep, st, &diag);
-    fabd_snapshot_release(s);
+    reply_cached(api, rep, (fabd_cache_slot)(FABD_CACHE_LINKS + filter), write_links, &filter,
+                 "application/json");
 }

@@ -50,6 +50,52 @@ static json_object *member(json_object *o, const char *key)
     return v;
 }
 
+/* A probe store's directory, its file and a core, made fresh for each
+ * persistence test and removed after it (the file set aside as damaged
+ * too). */
+struct store_dir {
+    char dir[32];
+    char path[64];
+    fabd_core *core;
+};
+
+static int store_dir_setup(void **state)
+{
+    struct store_dir *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -1;
+    snprintf(s->dir, sizeof(s->dir), "/tmp/fabd-probes-XXXXXX");
+    if (!mkdtemp(s->dir)) {
+        free(s);
+        return -1;
+    }
+    snprintf(s->path, sizeof(s->path), "%s/probes.json", s->dir);
+    s->core = new_core();
+    *state = s;
+    return 0;
+}
+
+static int store_dir_teardown(void **state)
+{
+    struct store_dir *s = *state;
+    char aside[80];
+    snprintf(aside, sizeof(aside), "%s.corrupt", s->path);
+    unlink(aside);
+    unlink(s->path);
+    int rc = rmdir(s->dir);
+    fabd_core_destroy(s->core);
+    free(s);
+    return rc;
+}
+
+static fabd_probes *open_store(const struct store_dir *sd)
+{
+    fabd_probes *p = NULL;
+    ftopo_diag d = {0};
+    assert_int_equal(fabd_probes_create(sd->core, sd->dir, &p, &d), FTOPO_OK);
+    return p;
+}
+
 /* Two groups of two hosts, 1000 MB/s inside, 100 across; results named
  * by agent addresses land on the registered hosts. */
 static void test_matrix_reading(void **state)
@@ -114,14 +160,9 @@ static void test_matrix_reading(void **state)
 /* Hosts and results survive a restart; a damaged file is ignored. */
 static void test_persistence(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/fabd-probes-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/probes.json", dir);
-    fabd_core *core = new_core();
-    fabd_probes *p;
+    const struct store_dir *sd = *state;
+    fabd_probes *p = open_store(sd);
     ftopo_diag d = {0};
-    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
     json_object *inv = json_tokener_parse("{\"devices\": [{\"name\": \"mlx5_0\"}]}");
     bool is_new;
     assert_int_equal(fabd_probes_register(p, "h1", "10.0.0.1", inv, &is_new, &d), FTOPO_OK);
@@ -133,7 +174,7 @@ static void test_persistence(void **state)
     assert_int_equal(fabd_probes_add(p, &failed, 1, &d), FTOPO_OK);
     fabd_probes_destroy(p);
 
-    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    p = open_store(sd);
     json_object *h1 = fabd_probes_hosts_json(p, "h1");
     assert_non_null(h1);
     assert_string_equal(json_object_get_string(member(member(h1, "inventory"), "devices")),
@@ -147,11 +188,11 @@ static void test_persistence(void **state)
     fabd_probe_matrix_free(&m);
     fabd_probes_destroy(p);
 
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(sd->path, "w");
     const char *damaged = "{\"hosts\": [{\"hostname\": \"ok\"}, {\"hostname\": 7}], \"pairs\": 3";
     fputs(damaged, f);
     fclose(f);
-    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    p = open_store(sd);
     json_object *all = fabd_probes_hosts_json(p, NULL);
     assert_int_equal(json_object_array_length(member(all, "hosts")), 0);
     json_object_put(all);
@@ -160,20 +201,16 @@ static void test_persistence(void **state)
     reg(p, "h9", "");
     fabd_probes_destroy(p);
     char aside[80], text[128] = "";
-    snprintf(aside, sizeof(aside), "%s.corrupt", path);
+    snprintf(aside, sizeof(aside), "%s.corrupt", sd->path);
     f = fopen(aside, "r");
     assert_non_null(f);
     assert_non_null(fgets(text, sizeof(text), f));
     fclose(f);
     assert_string_equal(text, damaged);
-    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    p = open_store(sd);
     assert_non_null((all = fabd_probes_hosts_json(p, "h9")));
     json_object_put(all);
     fabd_probes_destroy(p);
-    unlink(aside);
-    unlink(path);
-    rmdir(dir);
-    fabd_core_destroy(core);
 }
 
 /* Records a request could not make are skipped on load, the rest kept:
@@ -181,11 +218,8 @@ static void test_persistence(void **state)
  * cut to a name of someone else), a bandwidth below 0. */
 static void test_persistence_bad_records(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/fabd-probes-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/probes.json", dir);
-    FILE *f = fopen(path, "w");
+    const struct store_dir *sd = *state;
+    FILE *f = fopen(sd->path, "w");
     fprintf(f,
             "{\"hosts\": [{\"hostname\": \"h1\"}, {\"hostname\": \"h2\"}], \"pairs\": ["
             "{\"a\": \"h1\", \"b\": \"h2\", \"kind\": \"bw\", \"ok\": true, \"mb_per_s\": 7},"
@@ -199,19 +233,14 @@ static void test_persistence_bad_records(void **state)
             "\"mb_per_s\": 7}]}",
             0);
     fclose(f);
-    fabd_core *core = new_core();
-    fabd_probes *p;
+    fabd_probes *p = open_store(sd);
     ftopo_diag d = {0};
-    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
     fabd_probe_matrix m;
     assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
     assert_int_equal(m.n, 2);
     assert_true(m.bw[1] == 7);
     fabd_probe_matrix_free(&m);
     fabd_probes_destroy(p);
-    unlink(path);
-    rmdir(dir);
-    fabd_core_destroy(core);
 }
 
 struct adder {
@@ -247,19 +276,14 @@ static void *add_and_check(void *arg)
  * on disk, and the file holds every result at the end. */
 static void test_persistence_concurrent(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/fabd-probes-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/probes.json", dir);
-    fabd_core *core = new_core();
-    fabd_probes *p;
+    const struct store_dir *sd = *state;
+    fabd_probes *p = open_store(sd);
     ftopo_diag d = {0};
-    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
     reg(p, "h1", "");
     pthread_t t[8];
     struct adder w[8];
     for (int i = 0; i < 8; i++) {
-        w[i] = (struct adder){.p = p, .path = path, .id = i};
+        w[i] = (struct adder){.p = p, .path = sd->path, .id = i};
         assert_int_equal(pthread_create(&t[i], NULL, add_and_check, &w[i]), 0);
     }
     for (int i = 0; i < 8; i++) {
@@ -269,15 +293,12 @@ static void test_persistence_concurrent(void **state)
             fail_msg("writer %d: %s", i, (const char *)err);
     }
     fabd_probes_destroy(p);
-    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
+    p = open_store(sd);
     fabd_probe_matrix m;
     assert_int_equal(fabd_probes_matrix(p, FPROBE_TCP_BW, NULL, 0, &m, &d), FTOPO_OK);
     assert_int_equal(m.n, 1 + 8 * 10);
     fabd_probe_matrix_free(&m);
     fabd_probes_destroy(p);
-    unlink(path);
-    rmdir(dir);
-    fabd_core_destroy(core);
 }
 
 /* Many pairs in one call land each in its own record (the store indexes
@@ -608,9 +629,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix_reading),
-        cmocka_unit_test(test_persistence),
-        cmocka_unit_test(test_persistence_bad_records),
-        cmocka_unit_test(test_persistence_concurrent),
+        cmocka_unit_test_setup_teardown(test_persistence, store_dir_setup, store_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_persistence_bad_records, store_dir_setup,
+                                        store_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_persistence_concurrent, store_dir_setup,
+                                        store_dir_teardown),
         cmocka_unit_test(test_store_bounds),
         cmocka_unit_test(test_bottlenecks_many_groups),
         cmocka_unit_test(test_ring_large),
