@@ -160,6 +160,9 @@ static int cmd_status(const ctl *c)
     printf("events     last id %s\n", fabctl_str(h, "last_event_id"));
     if (*fabctl_str(h, "last_error"))
         printf("error      %s\n", fabctl_str(h, "last_error"));
+    if (*fabctl_str(h, "last_lft_error"))
+        printf("lft error  %s (%s failed reads)\n", fabctl_str(h, "last_lft_error"),
+               fabctl_str(h, "lft_failures"));
 out:
     json_object_put(o);
     return rc;

@@ -23,6 +23,9 @@ static json_object *health_json(const fabd_health *h)
     json_object_object_add(o, "last_poll_at", json_object_new_double(h->last_poll_at));
     json_object_object_add(o, "last_sweep_seconds", json_object_new_double(h->last_sweep_seconds));
     json_object_object_add(o, "last_lft_seconds", json_object_new_double(h->last_lft_seconds));
+    json_object_object_add(o, "last_lft_ok", json_object_new_boolean(h->last_lft_ok));
+    json_object_object_add(o, "lft_failures", json_object_new_uint64(h->lft_failures));
+    json_object_object_add(o, "last_lft_error", json_object_new_string(h->last_lft_error));
     json_object_object_add(o, "last_poll_seconds", json_object_new_double(h->last_poll_seconds));
     json_object_object_add(o, "last_event_id", json_object_new_uint64(h->last_event_id));
     json_object_object_add(o, "nodes", json_object_new_uint64(h->nodes));

@@ -193,6 +193,10 @@ static void write_health(FILE *f, const fabd_health *h, bool up)
         "# TYPE fabricd_counter_polls_total counter\nfabricd_counter_polls_total %" PRIu64 "\n"
         "# TYPE fabricd_last_sweep_seconds gauge\nfabricd_last_sweep_seconds %.6f\n"
         "# TYPE fabricd_last_poll_seconds gauge\nfabricd_last_poll_seconds %.6f\n"
+        "# HELP fabricd_lft_read_ok 1 while the last forwarding-table read succeeded\n"
+        "# TYPE fabricd_lft_read_ok gauge\nfabricd_lft_read_ok %d\n"
+        "# TYPE fabricd_lft_read_failures_total counter\nfabricd_lft_read_failures_total %" PRIu64
+        "\n"
         "# TYPE fabricd_last_sweep_timestamp_seconds gauge\n"
         "fabricd_last_sweep_timestamp_seconds %.3f\n"
         "# TYPE fabricd_nodes gauge\nfabricd_nodes %zu\n"
@@ -202,8 +206,8 @@ static void write_health(FILE *f, const fabd_health *h, bool up)
         "# TYPE fabricd_erroring_links gauge\nfabricd_erroring_links %zu\n"
         "# TYPE fabricd_last_event_id gauge\nfabricd_last_event_id %" PRIu64 "\n",
         up, h->sweeps, h->sweep_failures, h->failures_in_row, h->polls, h->last_sweep_seconds,
-        h->last_poll_seconds, h->last_sweep_at, h->nodes, h->links, h->down_links,
-        h->congested_dlinks, h->erroring_dlinks, h->last_event_id);
+        h->last_poll_seconds, h->last_lft_ok, h->lft_failures, h->last_sweep_at, h->nodes, h->links,
+        h->down_links, h->congested_dlinks, h->erroring_dlinks, h->last_event_id);
 }
 
 void fabd_api_metrics(fabd_api *api, const fabd_req *req, fabd_reply *rep)

@@ -223,7 +223,8 @@ void fabd_core_health(fabd_core *core, fabd_health *out)
     else if (!published)
         out->state = FABD_HEALTH_STARTING;
     else
-        out->state = out->failures_in_row ? FABD_HEALTH_DEGRADED : FABD_HEALTH_OK;
+        out->state =
+            out->failures_in_row || !out->last_lft_ok ? FABD_HEALTH_DEGRADED : FABD_HEALTH_OK;
 }
 
 static void deadline_after(struct timespec *ts, int ms)
@@ -327,6 +328,7 @@ ftopo_status fabd_core_create(const fabd_core_opts *opts, fabd_core **out, ftopo
         return fabd__fail(diag, FTOPO_ERR_NOMEM, "out of memory");
     }
     core->health.started_at = fabd__now();
+    core->health.last_lft_ok = true; /* nothing has failed yet */
 
     ftopo_status st = fabd__store_open(core, diag);
     if (st != FTOPO_OK) {

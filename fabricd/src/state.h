@@ -255,7 +255,13 @@ typedef struct fabd_health {
     double started_at, last_sweep_at, last_poll_at; /* Unix times, 0: never */
     double last_sweep_seconds;                      /* discovery only */
     double last_lft_seconds;                        /* the last LFT read */
-    double last_poll_seconds;                       /* the last counter poll */
+    /* Forwarding tables: traces, route quality and ring plans need them,
+     * so a failed read (no SM has set LIDs, a switch not answering) makes
+     * the daemon degraded even though discovery works. */
+    bool last_lft_ok; /* the last LFT read succeeded (true before any) */
+    uint64_t lft_failures;
+    char last_lft_error[FTOPO_DIAG_MESSAGE_MAX]; /* "" when the last read was fine */
+    double last_poll_seconds;                    /* the last counter poll */
     uint64_t last_event_id;
     size_t nodes, links, down_links, congested_dlinks, erroring_dlinks;
     char last_error[FTOPO_DIAG_MESSAGE_MAX]; /* "" when the last sweep was fine */

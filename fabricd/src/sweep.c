@@ -203,8 +203,18 @@ static ftopo_routes *read_lfts(fabd_core *core, const ftopo_fabric *fabric)
 {
     ftopo_diag d = fabd__lib_diag(core);
     ftopo_routes *routes = NULL;
-    if (fabd__read_lfts(core, &core->w.cfg, fabric, &routes, &d) != FTOPO_OK)
+    double t0 = fabd__mono();
+    ftopo_status st = fabd__read_lfts(core, &core->w.cfg, fabric, &routes, &d);
+    if (st != FTOPO_OK)
         fabd__log(core, FTOPO_LOG_ERROR, "reading the LFTs: %s", d.message);
+    pthread_mutex_lock(&core->lock);
+    fabd_health *h = &core->health;
+    h->last_lft_seconds = fabd__mono() - t0;
+    h->last_lft_ok = st == FTOPO_OK;
+    if (st != FTOPO_OK)
+        h->lft_failures++;
+    fabd__copy_desc(h->last_lft_error, sizeof(h->last_lft_error), st == FTOPO_OK ? "" : d.message);
+    pthread_mutex_unlock(&core->lock);
     return routes;
 }
 
@@ -281,11 +291,7 @@ static bool sweep(fabd_core *core, bool forced)
     if (w->lft_settle_left > 0)
         w->lft_settle_left--;
     w->sweeps_since_lft = 0;
-    double l0 = fabd__mono();
     topo->routes = read_lfts(core, fabric);
-    pthread_mutex_lock(&core->lock);
-    core->health.last_lft_seconds = fabd__mono() - l0;
-    pthread_mutex_unlock(&core->lock);
     if (topo->routes) {
         topo->lft_hash = lft_hash(topo->routes);
         topo->lft_read_at = fabd__now();

@@ -14,7 +14,8 @@
 #    restart shows the history;
 #  - /healthz: starting (503) before the first snapshot, failing (503) when
 #    discoveries keep failing (hang past their timeout), degraded (200,
-#    last snapshot served) when the simulator goes away, then failing.
+#    last snapshot served) when the simulator goes away, then failing;
+#    degraded (200, with the error) while no SM lets the LFTs be read.
 # usage: test_api_sim.sh FABRICD FABRICTL FABTOPO
 set -euo pipefail
 FABRICD=$1
@@ -101,7 +102,26 @@ daemon_stop
 rm -rf "$STATE"
 echo "ok: /healthz starting (503) before a snapshot, failing (503) with the last error and its age"
 
+# ---- No subnet manager yet: discovery works (directed routes) but no
+# switch has a LID, so the forwarding tables cannot be read: degraded with
+# the reason; ok once OpenSM has swept.
+daemon_launch
+fabd_wait_health degraded 30
+head -1 <<<"$FABD_HEALTH" | jq -e '.last_sweep_ok and (.last_lft_ok | not) and
+    .lft_failures >= 1 and .last_lft_error != ""' >/dev/null ||
+    sim_fail "LFTs unreadable, /healthz does not say so: $FABD_HEALTH"
+[ "$(tail -1 <<<"$FABD_HEALTH")" = 200 ] || sim_fail "LFTs unreadable: expected 200, got $FABD_HEALTH"
+api "$URL/metrics" | grep -x 'fabricd_lft_read_ok 0' >/dev/null || sim_fail "fabricd_lft_read_ok is not 0"
+ctl status | grep '^lft error' >/dev/null || sim_fail "fabricctl status does not show the LFT error"
 sim_sm_start
+fabd_wait_health ok 60
+head -1 <<<"$FABD_HEALTH" | jq -e '.last_lft_ok and .last_lft_error == ""' >/dev/null ||
+    sim_fail "LFTs read again, /healthz still says: $FABD_HEALTH"
+api "$URL/metrics" | grep -x 'fabricd_lft_read_ok 1' >/dev/null || sim_fail "fabricd_lft_read_ok is not 1"
+daemon_stop
+rm -rf "$STATE"
+echo "ok: no SM: degraded (200) with the LFT error; ok once the SM has swept"
+
 daemon_start
 
 # ---- The fabric as the API shows it.
