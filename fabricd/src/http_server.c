@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -25,7 +27,14 @@ struct fabd_http {
     int port;
     pthread_mutex_t token_lock; /* guards token: SIGHUP replaces it */
     char token[FABD_CONFIG_STR];
+    /* Requests begun and not yet answered, and whether the daemon is
+     * stopping: a stop lets them finish (up to FABD_HTTP_DRAIN_MS) and
+     * answers new ones 503. */
+    atomic_int in_flight;
+    atomic_bool stopping;
 };
+
+#define FABD_HTTP_DRAIN_MS 5000
 
 /* Per request: the body collected so far. */
 typedef struct req_ctx {
@@ -120,10 +129,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                      h->opts.max_body_bytes);
             return send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, msg);
         }
+        if (atomic_load(&h->stopping))
+            return send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "fabricd is stopping");
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
             return MHD_NO;
         *con_cls = ctx;
+        atomic_fetch_add(&h->in_flight, 1);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -168,14 +180,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
+    fabd_http *h = cls;
     req_ctx *ctx = *con_cls;
     if (ctx) {
         free(ctx->body);
         free(ctx);
         *con_cls = NULL;
+        atomic_fetch_sub(&h->in_flight, 1);
     }
 }
 
@@ -300,12 +313,30 @@ void fabd_http_set_token(fabd_http *http, const char *token)
     pthread_mutex_unlock(&http->token_lock);
 }
 
+/* Waits until the requests in flight are answered (their replies sent),
+ * at most FABD_HTTP_DRAIN_MS; new requests meanwhile get 503. */
+static void drain(fabd_http *http)
+{
+    atomic_store(&http->stopping, true);
+    const struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int waited = 0; atomic_load(&http->in_flight) > 0; waited += 10) {
+        if (waited >= FABD_HTTP_DRAIN_MS) {
+            logf_(http, FTOPO_LOG_WARN, "http: %d requests still in flight after %d ms, cut",
+                  atomic_load(&http->in_flight), FABD_HTTP_DRAIN_MS);
+            return;
+        }
+        nanosleep(&tick, NULL);
+    }
+}
+
 /* MHD_stop_daemon closes the listen socket we passed and joins every
- * connection thread. */
+ * connection thread, cutting whatever they were doing: so the requests in
+ * flight are let finish first. */
 void fabd_http_stop(fabd_http *http)
 {
     if (!http)
         return;
+    drain(http);
     if (http->tcp)
         MHD_stop_daemon(http->tcp);
     if (http->unix_sock)

@@ -11,7 +11,7 @@
 #  - robustness: malformed JSON, unknown paths, wrong method, oversized and
 #    slow requests, 200 concurrent clients; the daemon keeps sweeping;
 #  - SIGHUP reloads the token; SIGTERM exits 0 (no leak under ASan) and a
-#    restart shows the history;
+#    restart shows the history; a request in flight at SIGTERM is answered;
 #  - /healthz: starting (503) before the first snapshot, failing (503) when
 #    discoveries keep failing (hang past their timeout), degraded (200,
 #    last snapshot served) when the simulator goes away, then failing;
@@ -281,5 +281,25 @@ echo "ok: simulator gone: degraded (200, last snapshot served), then failing (50
 daemon_launch --probes-only yes
 [ "$(code "$URL/healthz")" = 200 ] || sim_fail "probes-only: /healthz not 200"
 [ "$(up_metric)" = 1 ] || sim_fail "probes-only: fabricd_up is not 1 while /healthz says 200"
-daemon_stop
 echo "ok: probes-only: /healthz 200 and fabricd_up 1"
+
+# ---- A stop lets the requests in flight finish: a POST whose body is half
+# sent when SIGTERM comes is still answered once the rest arrives; a new
+# request meanwhile gets 503.
+body='[{"a": "n1", "b": "n2", "kind": "bw", "ok": true, "mb_per_s": 5}]'
+port=${URL##*:}
+exec {conn}<>"/dev/tcp/127.0.0.1/$port"
+printf 'POST /api/v1/probes/results HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n' "$TOKEN" >&"$conn"
+printf 'Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "${#body}" "${body:0:10}" >&"$conn"
+sleep 0.3
+kill -TERM "$FABD_PID"
+sleep 0.3
+[ "$(code "$URL/healthz")" = 503 ] || sim_fail "a request while stopping was not answered 503"
+printf '%s' "${body:10}" >&"$conn"
+reply=$(timeout 10 cat <&"$conn")
+exec {conn}>&-
+grep -q '^HTTP/1.1 200' <<<"$reply" && grep -q '"accepted": *1' <<<"$reply" ||
+    sim_fail "the request in flight at SIGTERM got: $reply"
+daemon_stop
+echo "ok: SIGTERM: the request in flight answered, a new one 503, then a clean stop"
