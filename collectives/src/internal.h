@@ -190,11 +190,12 @@ fcoll_status_t fcoll__comm_fail(fcoll_comm_t *comm, fcoll_status_t st);
 fcoll__reduce_fn fcoll__reduce_kernel(fcoll_dtype_t dtype, fcoll_op_t op);
 void fcoll__avg_finish(void *buf, size_t count, fcoll_dtype_t dtype, int nranks);
 
-/* copy.c: memcpy with non-temporal stores, for large results written once
- * and not read soon. Others see them in order with later stores only after
+/* copy.c: memcpy of n bytes at src to each of dst[0..ndst) with
+ * non-temporal stores, for large results written once and not read soon.
+ * Others see them in order with later stores only after
  * fcoll__copy_stream_fence (one fence for many copies: each costs a drain
  * of the write-combining buffers). */
-void fcoll__copy_stream(void *dst, const void *src, size_t n);
+void fcoll__copy_stream(char *const *dst, int ndst, const void *src, size_t n);
 void fcoll__copy_stream_fence(void);
 
 /* comm.c: creation once the store address is known (env.c) */

@@ -32,10 +32,17 @@
  * stay in L2 until they are written out. */
 #define DIRECT_CHUNK (256u << 10)
 /* Where every peer's buffers are mapped there is no system call to
- * amortise, and a piece this small keeps the result in L1 while it is
- * stored to every output (2 ranks, 256 MiB, same run: 16 KiB 8.2 GB/s
- * busbw out of place, 64 KiB 8.0, 256 KiB 7.7). */
-#define DIRECT_MAPPED_CHUNK (16u << 10)
+ * amortise, and a piece this small interleaves the loads of the inputs
+ * with the stores of the result finely enough that memory serves both at
+ * once (2 threads reducing 256 MiB from two inputs into two outputs with
+ * streaming stores, per thread: 1 KiB pieces 9.7-10.1 GB/s, 4 KiB
+ * 8.6-9.2, 16 KiB 8.6-8.9; memcpy 10.2-11.8). */
+#define DIRECT_MAPPED_CHUNK (1u << 10)
+/* The hardware prefetcher stops at page boundaries: asking for the mapped
+ * inputs this far ahead keeps loads in flight across them (same test as
+ * above, 1 KiB pieces: 10.7-10.9 GB/s per thread against 9.9-10.5). */
+#define DIRECT_PREFETCH (2u << 10)
+
 /* Results bigger than the caches go to memory with non-temporal stores
  * (measured: 17% less CPU time per 256 MiB operation than memcpy); smaller
  * ones stay cached for the caller. Not in place, though: there the output
@@ -59,6 +66,7 @@ typedef struct direct {
     fcoll__mr_t *in_mr, *out_mr; /* mine, registered with each peer's transport */
     desc_t *mine, *theirs;       /* per peer */
     char **in_view, **out_view;  /* per peer: its buffers mapped here, or NULL */
+    char **dst;                  /* where direct_block streams a piece */
 } direct_t;
 
 /* Each rank sends one message to every other rank and waits for theirs. */
@@ -92,6 +100,7 @@ static void direct_free(fcoll_comm_t *c, direct_t *d)
     free(d->theirs);
     free(d->in_view);
     free(d->out_view);
+    free(d->dst);
 }
 
 /* Maps the buffers of peers on this host that came from fcoll_mem_alloc. */
@@ -124,7 +133,8 @@ static fcoll_status_t direct_setup(fcoll_comm_t *c, direct_t *d, const void *s, 
     d->theirs = calloc(n, sizeof(desc_t));
     d->in_view = calloc(n, sizeof(char *));
     d->out_view = calloc(n, sizeof(char *));
-    if (!d->in_mr || !d->out_mr || !d->mine || !d->theirs || !d->in_view || !d->out_view)
+    d->dst = calloc(n, sizeof(char *));
+    if (!d->in_mr || !d->out_mr || !d->mine || !d->theirs || !d->in_view || !d->out_view || !d->dst)
         return FCOLL_ERR_NO_MEMORY;
     desc_t me = {.bytes = bytes, .frees = fcoll__mem_frees(c->mem)};
     fcoll__mem_describe(c->mem, s, bytes, &me.in_seg);
@@ -160,6 +170,12 @@ static fcoll_status_t direct_setup(fcoll_comm_t *c, direct_t *d, const void *s, 
     return st;
 }
 
+static void prefetch_ahead(const char *p, size_t len)
+{
+    for (size_t at = 0; at < len; at += 64)
+        __builtin_prefetch(p + DIRECT_PREFETCH + at);
+}
+
 /* Reduces my block [off, off + len) from every rank's input into every
  * rank's output. A chunk is reduced into acc, which stays in cache while it
  * is written to the peers and streamed to my own output. */
@@ -176,6 +192,8 @@ static fcoll_status_t direct_block(fcoll_comm_t *c, const direct_t *d, const cha
     int stream = len >= DIRECT_STREAM_MIN / (size_t)n;
     for (size_t at = off; at < off + len; at += chunk) {
         size_t k = off + len - at < chunk ? off + len - at : chunk;
+        if (all_mapped)
+            prefetch_ahead(in + at, k);
         /* Peers in a staggered order, so that ranks read different peers at
          * a time. */
         for (int i = 1; i < n; i++) {
@@ -186,14 +204,19 @@ static fcoll_status_t direct_block(fcoll_comm_t *c, const direct_t *d, const cha
                 fcoll_status_t st = pe->tl->get(pe->tlctx, q, piece, k, d->theirs[q].in, at);
                 if (st != FCOLL_OK)
                     return st;
+            } else {
+                prefetch_ahead(theirs, k);
             }
             red.fn(acc, i == 1 ? in + at : acc, theirs, k / red.esize);
         }
+        /* Outputs that are not also inputs (whose lines are not cached)
+         * take the result in one streaming pass over acc. */
+        int nstream = 0;
         for (int i = 1; i < n; i++) {
             int q = (me + i) % n;
             const fcoll__peer_t *pe = &c->peers[q];
             if (d->out_view[q] != NULL && stream && d->out_view[q] != d->in_view[q]) {
-                fcoll__copy_stream(d->out_view[q] + at, acc, k);
+                d->dst[nstream++] = d->out_view[q] + at;
             } else if (d->out_view[q] != NULL) {
                 memcpy(d->out_view[q] + at, acc, k);
             } else {
@@ -203,9 +226,10 @@ static fcoll_status_t direct_block(fcoll_comm_t *c, const direct_t *d, const cha
             }
         }
         if (stream && out != in)
-            fcoll__copy_stream(out + at, acc, k);
+            d->dst[nstream++] = out + at;
         else
             memcpy(out + at, acc, k);
+        fcoll__copy_stream(d->dst, nstream, acc, k);
     }
     fcoll__copy_stream_fence();
     return FCOLL_OK;
