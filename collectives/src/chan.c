@@ -375,19 +375,24 @@ static fcoll_status_t poll_all(fcoll_comm_t *comm, fcoll__plan_t *p, int *progre
     return FCOLL_OK;
 }
 
-/* Is some peer we still wait on gone? Its control socket reads EOF. */
+int fcoll__peer_closed(fcoll_comm_t *comm, int peer)
+{
+    struct pollfd pf = {.fd = comm->peers[peer].ctrl_fd, .events = POLLIN};
+    if (poll(&pf, 1, 0) > 0) {
+        char c;
+        if (recv(pf.fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) <= 0 || (pf.revents & POLLERR))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is some peer we still wait on gone? */
 static int dead_peer(fcoll_comm_t *comm, const fcoll__plan_t *p)
 {
     for (int i = 0; i < p->n; i++) {
         const fcoll__xfer_t *op = &p->ops[i];
-        if (op_finished(op))
-            continue;
-        struct pollfd pf = {.fd = comm->peers[op->peer].ctrl_fd, .events = POLLIN};
-        if (poll(&pf, 1, 0) > 0) {
-            char c;
-            if (recv(pf.fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) <= 0 || (pf.revents & POLLERR))
-                return op->peer;
-        }
+        if (!op_finished(op) && fcoll__peer_closed(comm, op->peer))
+            return op->peer;
     }
     return -1;
 }

@@ -128,6 +128,9 @@ static fcoll_status_t allreduce(fcoll_comm_t *c, const fcoll__req_args_t *a, fco
         rhd = 1;
     }
     if (!ring && !rhd && !rd && !tree && !direct) {
+        /* Small and all on one host: one shared-memory step. */
+        if (fcoll__flat_usable(c, bytes))
+            return fcoll__allreduce_flat(c, a->sbuf, a->rbuf, a->count, red);
         direct = bytes >= DIRECT_MIN_BYTES && (c->nranks == 2 || bytes > RHD_MAX_BYTES) &&
                  fcoll__direct_usable(c);
         rd = !direct && bytes <= RD_MAX_BYTES;

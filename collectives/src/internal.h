@@ -185,6 +185,8 @@ fcoll_status_t fcoll__plan_run(fcoll_comm_t *comm, fcoll__plan_t *p, const char 
 /* Marks comm failed with st (first error wins) and closes its links so that
  * peers fail fast too. Returns st. */
 fcoll_status_t fcoll__comm_fail(fcoll_comm_t *comm, fcoll_status_t st);
+/* Has peer closed its control connection (died, aborted or failed)? */
+int fcoll__peer_closed(fcoll_comm_t *comm, int peer);
 
 /* reduce.c */
 fcoll__reduce_fn fcoll__reduce_kernel(fcoll_dtype_t dtype, fcoll_op_t op);

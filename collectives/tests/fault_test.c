@@ -1,7 +1,9 @@
 /* Fault tests: a rank killed (SIGKILL) or frozen (SIGSTOP) in the middle of
  * collectives, a rank that aborts its communicator, and a rank that passes a
  * different count from the others. Every surviving rank must return an
- * error within the timeout and never hang.
+ * error within the timeout and never hang. Each runs with large allreduces
+ * and again with tiny ones (16 bytes), which take other algorithms (on shm
+ * the flat one, where ranks wait on each other's memory, not on messages).
  *
  *   fcoll-test-fault [-t shm|tcp] [-n RANKS]
  * Prints "PASS ..." or "FAIL ..." per scenario; exits 1 if any failed.
@@ -26,9 +28,10 @@ typedef struct fault {
     enum scenario what;
     const char *transport;
     int victim;
+    size_t count; /* floats per allreduce */
 } fault_t;
 
-/* Runs 4 MiB allreduces until one fails. Exit 0 if the failure is one a
+/* Runs allreduces of f->count floats until one fails. Exit 0 if the failure is one a
  * dead or stuck peer explains and came within the timeout (plus slack for
  * a loaded machine) after the last success. */
 static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
@@ -45,7 +48,7 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
         fprintf(stderr, "rank %d: init: %s\n", rank, fcoll_strerror(st));
         return 3;
     }
-    size_t count = 1u << 20;
+    size_t count = f->count;
     float *buf = calloc(count, sizeof(float));
     if (buf == NULL)
         return 3;
@@ -95,10 +98,10 @@ static void inject(harness_t *h, void *arg)
     }
 }
 
-static int run(enum scenario what, const char *transport, int n)
+static int run(enum scenario what, const char *transport, int n, size_t count)
 {
     static const char *const names[] = {"kill", "stop", "abort", "mismatch"};
-    fault_t f = {what, transport, n - 1};
+    fault_t f = {what, transport, n - 1, count};
     harness_t h = {.nranks = n, .timeout_s = LOOP_S + 30, .keep_going = 1, .on_started = inject};
     double t0 = harness_now_s();
     harness_run(&h, rank_main, &f);
@@ -114,8 +117,9 @@ static int run(enum scenario what, const char *transport, int n)
                     WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
         }
     }
-    printf("%s fcoll-test-fault %s ranks=%d transport=%s (%.1f s)\n", fail ? "FAIL" : "PASS",
-           names[what], n, transport ? transport : "auto", harness_now_s() - t0);
+    printf("%s fcoll-test-fault %s ranks=%d transport=%s bytes=%zu (%.1f s)\n",
+           fail ? "FAIL" : "PASS", names[what], n, transport ? transport : "auto",
+           count * sizeof(float), harness_now_s() - t0);
     return fail;
 }
 
@@ -132,9 +136,12 @@ int main(int argc, char **argv)
             return 2;
     }
     int fail = 0;
-    fail |= run(KILL, transport, n);
-    fail |= run(STOP, transport, n);
-    fail |= run(ABORT, transport, n);
-    fail |= run(MISMATCH, transport, n);
+    static const size_t counts[] = {1u << 20, 4};
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        fail |= run(KILL, transport, n, counts[i]);
+        fail |= run(STOP, transport, n, counts[i]);
+        fail |= run(ABORT, transport, n, counts[i]);
+        fail |= run(MISMATCH, transport, n, counts[i]);
+    }
     return fail;
 }

@@ -37,6 +37,10 @@ fcoll_status_t fcoll__allreduce_rhd(fcoll_comm_t *c, void *r, size_t count, fcol
 int fcoll__direct_usable(const fcoll_comm_t *c);
 fcoll_status_t fcoll__allreduce_direct(fcoll_comm_t *c, const void *s, void *r, size_t count,
                                        fcoll__red_t red);
+/* Flat (flat.c): small messages, every peer on shm. */
+int fcoll__flat_usable(fcoll_comm_t *c, size_t bytes);
+fcoll_status_t fcoll__allreduce_flat(fcoll_comm_t *c, const void *s, void *r, size_t count,
+                                     fcoll__red_t red);
 fcoll_status_t fcoll__allgather_ring(fcoll_comm_t *c, const void *s, void *r, size_t bytes);
 fcoll_status_t fcoll__reduce_scatter_ring(fcoll_comm_t *c, const void *s, void *r, size_t count,
                                           fcoll__red_t red);

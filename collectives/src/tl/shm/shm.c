@@ -15,6 +15,9 @@
  * into a peer's buffer. Whether the kernel allows it (ptrace rules) is
  * probed once at open; all ranks then agree to use it or not.
  * FCOLL_SHM_CMA=0 turns it off.
+ *
+ * After the regions, each segment holds a small area that every rank reads
+ * and only its owner writes: the flat small allreduce's slots (shm.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +32,7 @@
 
 #include "boot.h"
 #include "internal.h"
+#include "tl/shm/shm.h"
 
 #define SHM_SLOT_SIZE (256u << 10)
 #define SHM_NSLOTS    8u
@@ -150,7 +154,7 @@ static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll
         c->log = &comm->opts.log;
         c->rank = comm->rank;
         c->nranks = n;
-        c->seg_len = (size_t)n * SHM_REGION;
+        c->seg_len = (size_t)n * SHM_REGION + FCOLL__SHM_FLAT_BYTES;
         c->base = calloc((size_t)n, sizeof(char *));
         c->tail = calloc((size_t)n, sizeof(uint32_t));
         c->head = calloc((size_t)n, sizeof(uint32_t));
@@ -217,6 +221,13 @@ static fcoll_status_t shm_open_ctx(fcoll_comm_t *comm, const uint8_t *use, fcoll
     return FCOLL_OK;
 }
 
+void *fcoll__shm_flat_area(fcoll__tl_ctx_t *c, int rank)
+{
+    if (c == NULL || rank < 0 || rank >= c->nranks || c->base[rank] == NULL)
+        return NULL;
+    return c->base[rank] + (size_t)c->nranks * SHM_REGION;
+}
+
 static void shm_attr(const fcoll__tl_ctx_t *c, fcoll__tl_attr_t *a)
 {
     a->slot_size = SHM_SLOT_SIZE;
@@ -252,7 +263,7 @@ static fcoll_status_t shm_put(fcoll__tl_ctx_t *c, int peer, const void *src, siz
     (void)wr_id;
     if (c->aborted)
         return FCOLL_ERR_ABORTED;
-    if (rkey + roff + len > c->seg_len || c->base[peer] == NULL) {
+    if (rkey + roff + len > (size_t)c->nranks * SHM_REGION || c->base[peer] == NULL) {
         FCOLL__ERR(c->log, "shm put to peer %d: key %llu+%llu len %zu outside its segment", peer,
                    (unsigned long long)rkey, (unsigned long long)roff, len);
         return FCOLL_ERR_INVALID_ARG;
