@@ -151,10 +151,11 @@ static fcoll_status_t allreduce(fcoll_comm_t *c, const fcoll__req_args_t *a, fco
         fcoll_status_t st = fcoll__reduce_tree(c, a->sbuf, a->rbuf, bytes, 0, chain, red);
         return st == FCOLL_OK ? fcoll__bcast_tree(c, a->rbuf, bytes, 0, chain) : st;
     }
+    if (rhd)
+        return fcoll__allreduce_rhd(c, a->sbuf, a->rbuf, a->count, red);
     if (a->rbuf != a->sbuf)
         memcpy(a->rbuf, a->sbuf, bytes);
-    return rd ? fcoll__allreduce_rd(c, a->rbuf, bytes, red)
-              : fcoll__allreduce_rhd(c, a->rbuf, a->count, red);
+    return fcoll__allreduce_rd(c, a->rbuf, bytes, red);
 }
 
 static int use_chain(const fcoll_comm_t *c, size_t bytes)

@@ -153,6 +153,34 @@ static void t_sendrecv(ctx_t *x, fcoll_dtype_t dt, size_t count)
     check(x, st, x->b, x->c, 3 * count, dt, FCOLL_SUM, "send/recv", count, 0);
 }
 
+/* Back-to-back messages to one peer in one batch, sized around the tcp
+ * transport's framing: its 4 KiB read-ahead (several small messages and
+ * headers arrive in one recv) and its chunk of 64 KiB - 128 (one segment of
+ * loopback's MTU with the header). Each lands whole and in order. */
+static void t_framing(ctx_t *x)
+{
+    static const size_t sizes[] = {0,     1,      15,   16,    17,    4079,  4080,
+                                   4096,  4097,   8191, 65407, 65408, 65409, 65536,
+                                   65537, 130819, 3,    0,     2,     1};
+    const size_t nsizes = sizeof(sizes) / sizeof(sizes[0]);
+    int next = (x->rank + 1) % x->n, prev = (x->rank + x->n - 1) % x->n;
+    size_t total = 0;
+    for (size_t i = 0; i < nsizes; i++)
+        total += sizes[i];
+    uint64_t seed = seed_of(10, FCOLL_UINT8, FCOLL_SUM, total);
+    ref_fill(x->a, total, FCOLL_UINT8, FCOLL_SUM, x->rank, seed, 0);
+    memset(x->b, 0, total);
+    fcoll_status_t st = fcoll_group_start(x->comm);
+    for (size_t i = 0, at = 0; st == FCOLL_OK && i < nsizes; at += sizes[i++]) {
+        fcoll_send(x->a + at, sizes[i], FCOLL_UINT8, next, x->comm);
+        fcoll_recv(x->b + at, sizes[i], FCOLL_UINT8, prev, x->comm);
+    }
+    if (st == FCOLL_OK)
+        st = fcoll_group_end(x->comm);
+    ref_fill(x->c, total, FCOLL_UINT8, FCOLL_SUM, prev, seed, 0);
+    check(x, st, x->b, x->c, total, FCOLL_UINT8, FCOLL_SUM, "send/recv batch", total, 0);
+}
+
 /* Two overlapping non-blocking operations and a blocking one after them. */
 static void t_nonblocking(ctx_t *x, size_t count)
 {
@@ -219,6 +247,7 @@ static void large(ctx_t *x, size_t count)
     t_reduce_scatter(x, FCOLL_INT64, FCOLL_SUM, count / (size_t)x->n / 2 + 1, 0);
     t_alltoall(x, FCOLL_INT32, count / (size_t)x->n + 1, 0);
     t_sendrecv(x, FCOLL_FLOAT64, count / 2 + 1);
+    t_framing(x);
     t_nonblocking(x, count / 4 + 1);
 }
 

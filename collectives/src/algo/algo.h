@@ -32,7 +32,8 @@ void fcoll__ring_allgather(fcoll_comm_t *c, fcoll__plan_t *p, char *out, const s
 fcoll_status_t fcoll__allreduce_ring(fcoll_comm_t *c, const void *s, void *r, size_t count,
                                      fcoll_dtype_t dt, fcoll__red_t red);
 fcoll_status_t fcoll__allreduce_rd(fcoll_comm_t *c, void *r, size_t bytes, fcoll__red_t red);
-fcoll_status_t fcoll__allreduce_rhd(fcoll_comm_t *c, void *r, size_t count, fcoll__red_t red);
+fcoll_status_t fcoll__allreduce_rhd(fcoll_comm_t *c, const void *s, void *r, size_t count,
+                                    fcoll__red_t red);
 /* Direct (direct.c): needs every peer's transport to have rma. */
 int fcoll__direct_usable(const fcoll_comm_t *c);
 fcoll_status_t fcoll__allreduce_direct(fcoll_comm_t *c, const void *s, void *r, size_t count,
