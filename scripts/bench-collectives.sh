@@ -8,6 +8,9 @@
 # plus the bounds measured in the same run: memcpy bandwidth (as many
 # threads as ranks) and iperf3 over loopback. Prints busbw (GB/s, nccl-tests'
 # definition 2(n-1)/n * size / time; 8 B rows are latency in us) and ratios.
+# Every figure is the median of several runs, and the runs are interleaved:
+# each round runs every configuration once, so that a burst of other load
+# on the machine hits all columns alike rather than one.
 #
 # usage: scripts/bench-collectives.sh [-q] [-B BUILD_DIR]
 #   -q  quick: fewer iterations (a smoke run, noisier figures)
@@ -22,7 +25,7 @@ while getopts "qB:" opt; do
     case $opt in
     q) quick=1 ;;
     B) build=$(cd "$OPTARG" && pwd) ;;
-    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
     esac
 done
 
@@ -56,6 +59,17 @@ iters() {
     echo "$n"
 }
 warmups() { local w=$(($(iters "$1") / 10)); echo $((w < 1 ? 1 : w)); }
+# Runs per configuration and size (the median is reported): small sizes
+# swing most with the scheduling of ranks that outnumber the cores; one
+# 256 MiB run of every configuration already takes minutes.
+rounds() {
+    local r
+    case $1 in
+    8 | 65536) r=5 ;; 268435456) r=1 ;; *) r=3 ;;
+    esac
+    [ "$quick" = 1 ] && r=1
+    echo "$r"
+}
 
 as_root=()
 [ "$(id -u)" -eq 0 ] && as_root=(--allow-run-as-root)
@@ -68,11 +82,11 @@ mpirun_cmd() { # BTL NP
 
 # Runs one configuration at one size; prints "time_us busbw_GBps wrong", or
 # "n/a" (peer not built) or "fail".
-measure() { # CONFIG NP SIZE
+measure() { # CONFIG NP SIZE ROUND
     local cfg=$1 np=$2 size=$3 n w log cmd
     n=$(iters "$size")
     w=$(warmups "$size")
-    log=$logs/$cfg-np$np-$size.log
+    log=$logs/$cfg-np$np-$size-r$4.log
     local args=(-b "$size" -e "$size" -n "$n" -w "$w")
     case $cfg in
     fcoll-shm) cmd=("$bin/fcoll-run" -n "$np" env FCOLL_TRANSPORT=shm "$bin/fcoll-perf" allreduce "${args[@]}" -c 1) ;;
@@ -133,17 +147,40 @@ fi
 echo "iperf3 loopback, 1 TCP stream: ${iperf:-n/a} GB/s"
 
 # ---- runs ----
+# Median of the figures given; "fail" if any run failed (or none ran),
+# "n/a" if the peer was not built.
+median() {
+    local v
+    for v in "$@"; do
+        [ "$v" = n/a ] && { echo n/a; return; }
+        [[ $v =~ ^[0-9.]+$ ]] || { echo fail; return; }
+    done
+    [ $# -eq 0 ] && { echo fail; return; }
+    printf '%s\n' "$@" | sort -g |
+        awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
 configs=(fcoll-shm fcoll-shm-R mpi-vader fcoll-tcp mpi-tcp gloo-ring gloo-hd)
 declare -A time busbw wrong
 for np in "${ranks[@]}"; do
     for size in "${sizes[@]}"; do
+        declare -A ts=() bs=()
+        for ((round = 1; round <= $(rounds "$size"); round++)); do
+            for cfg in "${configs[@]}"; do
+                read -r t b x <<<"$(measure "$cfg" "$np" "$size" "$round")"
+                # Progress on stderr: a full run takes minutes.
+                printf '\r%-78s' "ran $cfg, $np ranks, $size B, round $round: ${t} us ${b:-} GB/s" >&2
+                ts[$cfg]+=" $t"
+                bs[$cfg]+=" ${b:-$t}"
+                # Wrong results in any run count.
+                if [[ ${x:-} =~ ^[0-9]+$ ]] && [ "$x" != 0 ]; then wrong[$cfg,$np,$size]=$x; fi
+                : "${wrong[$cfg,$np,$size]:=${x:-}}"
+            done
+        done
         for cfg in "${configs[@]}"; do
-            read -r t b x <<<"$(measure "$cfg" "$np" "$size")"
-            # Progress on stderr: a full run takes minutes.
-            printf '\r%-70s' "ran $cfg, $np ranks, $size B: ${t} us ${b:-} GB/s" >&2
-            time[$cfg,$np,$size]=$t
-            busbw[$cfg,$np,$size]=${b:-}
-            wrong[$cfg,$np,$size]=${x:-}
+            # shellcheck disable=SC2086 # the lists are words on purpose
+            time[$cfg,$np,$size]=$(median ${ts[$cfg]})
+            # shellcheck disable=SC2086
+            busbw[$cfg,$np,$size]=$(median ${bs[$cfg]})
         done
     done
 done
@@ -180,6 +217,7 @@ human() {
 
 echo
 echo "== allreduce, float32 sum: busbw in GB/s (8 B rows: time in us) =="
+echo "each figure: median of interleaved runs, for every column alike: $(for z in "${sizes[@]}"; do printf '%s %s, ' "$(rounds "$z")" "$(human "$z")"; done | sed 's/, $//')"
 echo "ratio = fcoll / best peer on the same transport (8 B: best peer time / fcoll time);"
 echo ">= 1.00 meets the target. 'fail' = the run failed; see $logs."
 echo "shm -R 1 = fcoll -R 1 (library-allocated buffers, like nccl-tests -R); ratio-R its ratio."
