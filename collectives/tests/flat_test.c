@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness.h"
 #include "tl/shm/shm.h"
@@ -90,18 +89,9 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
 {
     (void)arg;
     rank_ctx_t x = {.rank = rank, .n = n};
-    fcoll_config_t cfg;
-    fcoll_config_init(&cfg);
-    cfg.transport = "shm";
-    cfg.timeout_ms = 60000;
-    cfg.log_fn = on_log;
-    cfg.log_user = &x;
-    cfg.log_level = FCOLL_LOG_DEBUG;
-    fcoll_status_t st = fcoll_comm_init_rank_config(&x.comm, n, id, rank, &cfg);
-    if (st != FCOLL_OK) {
-        fprintf(stderr, "rank %d: init: %s\n", rank, fcoll_strerror(st));
+    x.comm = harness_shm_comm(rank, n, id, NULL, on_log, &x);
+    if (x.comm == NULL)
         return 1;
-    }
     size_t cap = 2 * FCOLL__FLAT_MAX_BYTES;
     char *in = malloc(cap), *out = malloc(cap), *want = malloc(cap);
     int rc = 1;
@@ -124,16 +114,9 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
 
 int main(int argc, char **argv)
 {
-    int n = 2, c;
-    while ((c = getopt(argc, argv, "n:")) != -1) {
-        if (c != 'n')
-            return 2;
-        n = atoi(optarg);
-    }
-    if (n < 2 || n > 64) {
-        fprintf(stderr, "fcoll-test-flat: -n must be 2..64\n");
+    int n = harness_ranks_arg(argc, argv, "fcoll-test-flat");
+    if (n < 0)
         return 2;
-    }
     harness_t h = {.nranks = n, .timeout_s = 120};
     int fail = harness_run(&h, rank_main, NULL) != 0;
     printf("%s fcoll-test-flat ranks=%d\n", fail ? "FAIL" : "PASS", n);

@@ -329,3 +329,39 @@ size_t ref_compare(const void *got, const void *want, size_t count, fcoll_dtype_
     }
     return bad;
 }
+
+int harness_ranks_arg(int argc, char **argv, const char *prog)
+{
+    int n = 2, c;
+    while ((c = getopt(argc, argv, "n:")) != -1) {
+        if (c != 'n') {
+            fprintf(stderr, "usage: %s [-n RANKS]\n", prog);
+            return -1;
+        }
+        n = atoi(optarg);
+    }
+    if (n < 2 || n > 64) {
+        fprintf(stderr, "%s: -n must be 2..64\n", prog);
+        return -1;
+    }
+    return n;
+}
+
+fcoll_comm_t *harness_shm_comm(int rank, int nranks, fcoll_unique_id_t id, const char *algo,
+                               fcoll_log_fn log_fn, void *log_user)
+{
+    fcoll_config_t cfg;
+    fcoll_config_init(&cfg);
+    cfg.transport = "shm";
+    cfg.algo = algo;
+    cfg.log_fn = log_fn;
+    cfg.log_user = log_user;
+    cfg.log_level = FCOLL_LOG_DEBUG;
+    fcoll_comm_t *comm = NULL;
+    fcoll_status_t st = fcoll_comm_init_rank_config(&comm, nranks, id, rank, &cfg);
+    if (st != FCOLL_OK) {
+        fprintf(stderr, "rank %d: init: %s\n", rank, fcoll_strerror(st));
+        return NULL;
+    }
+    return comm;
+}

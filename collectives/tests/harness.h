@@ -25,6 +25,15 @@ typedef struct harness {
 /* 0 if every rank exited 0. Children never outlive the call. */
 int harness_run(harness_t *h, harness_fn fn, void *arg);
 
+/* rank's communicator over shm, forcing algo (NULL: automatic), with every
+ * log line down to DEBUG going to log_fn; NULL after printing why. */
+fcoll_comm_t *harness_shm_comm(int rank, int nranks, fcoll_unique_id_t id, const char *algo,
+                               fcoll_log_fn log_fn, void *log_user);
+
+/* The rank count of a test that takes only "-n RANKS" (default 2, at
+ * most 64); -1 after printing why when the arguments are bad. */
+int harness_ranks_arg(int argc, char **argv, const char *prog);
+
 /* Seconds on the monotonic clock, for timing faults and deadlines. */
 double harness_now_s(void);
 

@@ -125,18 +125,9 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
 {
     (void)arg;
     rank_ctx_t x = {.rank = rank, .n = n};
-    fcoll_config_t cfg;
-    fcoll_config_init(&cfg);
-    cfg.transport = "shm";
-    cfg.algo = "direct";
-    cfg.log_fn = on_log;
-    cfg.log_user = &x.seen;
-    cfg.log_level = FCOLL_LOG_DEBUG;
-    fcoll_status_t st = fcoll_comm_init_rank_config(&x.comm, n, id, rank, &cfg);
-    if (st != FCOLL_OK) {
-        fprintf(stderr, "rank %d: init: %s\n", rank, fcoll_strerror(st));
+    x.comm = harness_shm_comm(rank, n, id, "direct", on_log, &x.seen);
+    if (x.comm == NULL)
         return 1;
-    }
     char *a = NULL, *b = NULL, *pa = malloc(CAP), *pb = malloc(CAP);
     x.want = malloc(CAP);
     int rc = pa && pb && x.want ? 0 : 1;
@@ -172,16 +163,9 @@ static int rank_main(int rank, int n, fcoll_unique_id_t id, void *arg)
 
 int main(int argc, char **argv)
 {
-    int n = 2, c;
-    while ((c = getopt(argc, argv, "n:")) != -1) {
-        if (c != 'n')
-            return 2;
-        n = atoi(optarg);
-    }
-    if (n < 2 || n > 64) {
-        fprintf(stderr, "fcoll-test-mem: -n must be 2..64\n");
+    int n = harness_ranks_arg(argc, argv, "fcoll-test-mem");
+    if (n < 0)
         return 2;
-    }
     harness_t h = {.nranks = n, .timeout_s = 240, .keep_going = 1};
     harness_run(&h, rank_main, NULL);
     int fail = 0, skip = 0;
