@@ -426,13 +426,19 @@ static fcoll_status_t peer_create(fcoll__tl_ctx_t *c, int p, ib_wire_t *w)
     return FCOLL_OK;
 }
 
+/* The smaller of both ports' active MTUs: what a QP between them uses. */
+static enum ibv_mtu path_mtu(const fcoll__tl_ctx_t *c, const ib_wire_t *rw)
+{
+    return rw->mtu < (uint8_t)c->mtu ? (enum ibv_mtu)rw->mtu : c->mtu;
+}
+
 /* INIT -> RTR -> RTS of my QP qpi towards the peer's QP rqpn. */
 static fcoll_status_t qp_connect(fcoll__tl_ctx_t *c, int p, struct ibv_qp *qp, uint32_t psn,
                                  const ib_wire_t *rw, uint32_t rqpn)
 {
     struct ibv_qp_attr a = {
         .qp_state = IBV_QPS_RTR,
-        .path_mtu = rw->mtu < (uint8_t)c->mtu ? (enum ibv_mtu)rw->mtu : c->mtu,
+        .path_mtu = path_mtu(c, rw),
         .dest_qp_num = rqpn,
         .rq_psn = rw->psn,
         .max_dest_rd_atomic = c->rd_atom,
@@ -488,6 +494,9 @@ static fcoll_status_t peer_connect(fcoll__tl_ctx_t *c, int p, const ib_wire_t *m
     fcoll_status_t st = FCOLL_OK;
     for (unsigned i = 0; i < pe->nqps && st == FCOLL_OK; i++)
         st = qp_connect(c, p, pe->qp[i], mine->psn, rw, rw->qpn[i]);
+    if (st == FCOLL_OK)
+        FCOLL__INFO(c->log, "ib peer %d: %u QPs, path mtu %d", p, pe->nqps,
+                    128 << (int)path_mtu(c, rw));
     return st;
 }
 
