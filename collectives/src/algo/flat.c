@@ -21,16 +21,16 @@
 #include "tl/shm/shm.h"
 
 typedef struct flat_slot {
-    _Atomic uint64_t op; /* the operation whose input data holds; 0 none */
-    uint64_t bytes;      /* its length: ranks called with other counts are caught */
-    char pad[48];        /* data starts on its own line, aligned for any type */
+    _Alignas(64) _Atomic uint64_t op; /* the operation whose input data holds; 0 none */
+    uint64_t bytes;                   /* its length: ranks called with other counts are caught */
+    /* Aligned for any type. Its first 48 bytes share the line of op, so a
+     * reader of a small input misses in its cache once, not twice. */
     unsigned char data[FCOLL__FLAT_MAX_BYTES];
 } flat_slot_t;
 
 /* The layout of a rank's flat area (zeroed at creation). */
 typedef struct flat_area {
     uint64_t ops; /* operations this rank has started; only it writes this */
-    char pad[56];
     flat_slot_t slot[2];
 } flat_area_t;
 
