@@ -97,9 +97,9 @@ measure() { # CONFIG NP SIZE ROUND
     gloo-ring | gloo-hd)
         # Gloo's FileStore never removes its keys: a fresh directory per run,
         # or a reused port would meet the last run's keys.
-        cmd=("$bin/fcoll-run" -n "$np" env GLOO_STORE_DIR="$gloo_store/$cfg-$np-$size"
+        cmd=("$bin/fcoll-run" -n "$np" env GLOO_STORE_DIR="$gloo_store/$cfg-$np-$size-r$4"
             "$bin/fcoll-peer-gloo" -a "${cfg#gloo-}" "${args[@]}")
-        mkdir -p "$gloo_store/$cfg-$np-$size"
+        mkdir -p "$gloo_store/$cfg-$np-$size-r$4"
         ;;
     esac
     case $cfg in
