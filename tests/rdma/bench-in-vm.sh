@@ -78,9 +78,9 @@ perf() {
         tail -5 "$out"
     }
     awk -v s="$s" -v col="$col" '
-        $1 == s && $6 > 0 { print col "-oop", s, $1 / $6; if ($9 != 0) print "wrong", col "-oop", s, $9 }
+        $1 == s && $6 > 0 { print col "-oop", s, $1 / $6; if ($9 !~ /^0$/) print "wrong", col "-oop", s, $9 }
         $1 == s && $10 ~ /^[0-9.]+$/ && $10 > 0 {
-            print col "-inp", s, $1 / $10; if ($13 != 0) print "wrong", col "-inp", s, $13 }' \
+            print col "-inp", s, $1 / $10; if ($13 !~ /^0$/) print "wrong", col "-inp", s, $13 }' \
         "$out" >>"$log/res"
 }
 
