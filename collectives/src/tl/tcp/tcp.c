@@ -14,9 +14,9 @@
  * large ones one per message.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -66,6 +66,7 @@ typedef struct tsock {
     int rsteered;
     char *rx; /* TCP_RXBUF bytes read ahead; [rx_at, rx_end) not yet used */
     size_t rx_at, rx_end;
+    int pollout; /* EPOLLOUT is in the epoll interest: the send queue waits */
 } tsock_t;
 
 typedef struct mreg {
@@ -91,8 +92,12 @@ struct fcoll__tl_ctx {
     int nmr;
     fcoll__cqe_queue_t pending; /* completions waiting for poll */
     steer_t *steer;             /* nranks * TCP_NSLOTS hints, dst NULL when unused */
-    struct pollfd *pfd;         /* scratch for progress() */
-    int *pidx;                  /* socket of each pfd entry */
+    /* epoll, not poll(2): a poll of every socket per empty round cost a
+     * fifth of the CPU of a small allreduce (4 ranks, 8 B); epoll_wait
+     * looks at a ready list instead. */
+    int epfd;
+    struct epoll_event *evs; /* scratch for progress(); data.u32 = socket */
+    int ahead_left;          /* a drain stopped with read-ahead unused */
 };
 
 static tsock_t *sock_of(fcoll__tl_ctx_t *c, int peer, int k)
@@ -115,8 +120,9 @@ static void tcp_close(fcoll__tl_ctx_t *c)
     free(c->socks);
     free(c->rr);
     fcoll__cqe_queue_free(&c->pending);
-    free(c->pfd);
-    free(c->pidx);
+    if (c->epfd >= 0)
+        close(c->epfd);
+    free(c->evs);
     free(c->steer);
     free(c);
 }
@@ -136,6 +142,7 @@ static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl
     fcoll__tl_ctx_t *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return FCOLL_ERR_NO_MEMORY;
+    c->epfd = -1;
     c->log = &comm->opts.log;
     c->rank = comm->rank;
     c->nranks = n;
@@ -148,14 +155,17 @@ static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl
     c->spin = comm->oversubscribed ? 1 : 1000;
     c->socks = calloc((size_t)n * (size_t)c->nsock, sizeof(tsock_t));
     c->rr = calloc((size_t)n, sizeof(unsigned));
-    c->pfd = calloc((size_t)n * (size_t)c->nsock, sizeof(struct pollfd));
-    c->pidx = calloc((size_t)n * (size_t)c->nsock, sizeof(int));
+    c->evs = calloc((size_t)n * (size_t)c->nsock, sizeof(struct epoll_event));
+    c->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (c->epfd < 0)
+        FCOLL__ERR(c->log, "epoll_create1: %s", strerror(errno));
     c->steer = calloc((size_t)n * TCP_NSLOTS, sizeof(steer_t));
     uint8_t *addrs = calloc((size_t)n, FCOLL__ADDR_BYTES);
     int *fds = calloc((size_t)n * (size_t)c->nsock, sizeof(int));
-    fcoll_status_t st = c->socks && c->rr && c->pfd && c->pidx && c->steer && addrs && fds
-                            ? FCOLL_OK
-                            : FCOLL_ERR_NO_MEMORY;
+    fcoll_status_t st =
+        c->socks && c->rr && c->evs && c->steer && addrs && fds ? FCOLL_OK : FCOLL_ERR_NO_MEMORY;
+    if (st == FCOLL_OK && c->epfd < 0)
+        st = FCOLL_ERR_SYSTEM;
     int lfd = -1;
     uint8_t mine[FCOLL__ADDR_BYTES] = {0};
     if (st == FCOLL_OK && any) {
@@ -182,10 +192,18 @@ static fcoll_status_t tcp_open(fcoll_comm_t *comm, const uint8_t *use, fcoll__tl
     if (lfd >= 0)
         close(lfd);
     for (int i = 0; c->socks && i < n * c->nsock; i++) {
-        c->socks[i].fd = st == FCOLL_OK && any ? fds[i] : -1;
-        c->socks[i].peer = i / c->nsock;
-        if (c->socks[i].fd >= 0 && (c->socks[i].rx = malloc(TCP_RXBUF)) == NULL)
+        tsock_t *s = &c->socks[i];
+        s->fd = st == FCOLL_OK && any ? fds[i] : -1;
+        s->peer = i / c->nsock;
+        if (s->fd < 0 || st != FCOLL_OK)
+            continue;
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+        if ((s->rx = malloc(TCP_RXBUF)) == NULL) {
             st = FCOLL_ERR_NO_MEMORY;
+        } else if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) {
+            FCOLL__ERR(c->log, "epoll_ctl add (peer %d): %s", s->peer, strerror(errno));
+            st = FCOLL_ERR_SYSTEM;
+        }
     }
     free(addrs);
     free(fds);
@@ -253,14 +271,34 @@ static fcoll_status_t tcp_unsteer(fcoll__tl_ctx_t *c, int peer, uint64_t rkey, u
  * layer reports it when it still needed that peer. */
 static fcoll_status_t peer_gone(fcoll__tl_ctx_t *c, tsock_t *s, int err)
 {
-    if (!s->closed)
+    if (!s->closed) {
         FCOLL__DEBUG(c->log, "tcp peer %d: %s", s->peer, err ? strerror(err) : "connection closed");
+        /* Level-triggered epoll would report it forever. */
+        if (s->fd >= 0)
+            epoll_ctl(c->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+    }
     s->closed = 1;
     return FCOLL_ERR_PEER_CLOSED;
 }
 
+/* Asks epoll to report s writable exactly while its send queue waits. */
+static fcoll_status_t watch_out(fcoll__tl_ctx_t *c, tsock_t *s)
+{
+    int want = s->qhead != s->qtail;
+    if (want == s->pollout || s->closed)
+        return FCOLL_OK;
+    struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0u),
+                             .data.u32 = (uint32_t)(s - c->socks)};
+    if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, s->fd, &ev) != 0) {
+        FCOLL__ERR(c->log, "epoll_ctl (peer %d): %s", s->peer, strerror(errno));
+        return FCOLL_ERR_SYSTEM;
+    }
+    s->pollout = want;
+    return FCOLL_OK;
+}
+
 /* Writes queued items until the socket is full. */
-static fcoll_status_t flush(fcoll__tl_ctx_t *c, tsock_t *s)
+static fcoll_status_t flush_queue(fcoll__tl_ctx_t *c, tsock_t *s)
 {
     while (s->qhead != s->qtail) {
         sendq_item_t *it = &s->q[s->qhead % TCP_SENDQ];
@@ -292,6 +330,12 @@ static fcoll_status_t flush(fcoll__tl_ctx_t *c, tsock_t *s)
         s->qhead++;
     }
     return FCOLL_OK;
+}
+
+static fcoll_status_t flush(fcoll__tl_ctx_t *c, tsock_t *s)
+{
+    fcoll_status_t st = flush_queue(c, s);
+    return st == FCOLL_OK ? watch_out(c, s) : st;
 }
 
 static fcoll_status_t enqueue(fcoll__tl_ctx_t *c, int peer, int k, const hdr_t *h, const void *data,
@@ -439,47 +483,45 @@ static fcoll_status_t drain(fcoll__tl_ctx_t *c, tsock_t *s)
         s->rgot = 0;
         msgs++;
     }
+    c->ahead_left |= s->rx_at < s->rx_end;
     return FCOLL_OK;
 }
 
-/* One poll(2) over every open socket (up to timeout_ms), then sends and
- * reads on the ready ones: a single system call when nothing happened.
- * Read-ahead not yet used counts as ready: poll cannot see it. */
+/* Sends and reads on a socket that epoll reported with events ev. */
+static fcoll_status_t serve(fcoll__tl_ctx_t *c, tsock_t *s, uint32_t ev)
+{
+    /* A peer that closed after sending everything is not an error here:
+     * the channel layer decides whether it still needed that peer. */
+    fcoll_status_t st = FCOLL_OK;
+    if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+        st = flush(c, s);
+    if (st == FCOLL_OK && (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+        st = drain(c, s);
+    return st == FCOLL_ERR_PEER_CLOSED ? FCOLL_OK : st;
+}
+
+/* One epoll_wait (up to timeout_ms), then sends and reads on the ready
+ * sockets: a single system call when nothing happened. Read-ahead that a
+ * drain left unused is served too: epoll cannot see it. */
 static fcoll_status_t progress(fcoll__tl_ctx_t *c, int timeout_ms)
 {
-    int np = 0, ahead = 0;
-    for (int i = 0; i < c->nranks * c->nsock; i++) {
-        tsock_t *s = &c->socks[i];
-        if (s->fd < 0 || s->closed)
-            continue;
-        c->pfd[np] = (struct pollfd){
-            .fd = s->fd, .events = (short)(POLLIN | (s->qhead != s->qtail ? POLLOUT : 0))};
-        c->pidx[np++] = i;
-        ahead |= s->rx_at < s->rx_end;
-    }
-    int r = poll(c->pfd, (nfds_t)np, ahead ? 0 : timeout_ms);
+    int ahead = c->ahead_left;
+    c->ahead_left = 0;
+    int r = epoll_wait(c->epfd, c->evs, c->nranks * c->nsock, ahead ? 0 : timeout_ms);
     if (r < 0 && errno != EINTR) {
-        FCOLL__ERR(c->log, "poll: %s", strerror(errno));
+        FCOLL__ERR(c->log, "epoll_wait: %s", strerror(errno));
         return FCOLL_ERR_SYSTEM;
     }
-    for (int k = 0; k < np && (r > 0 || ahead); k++) {
-        tsock_t *s = &c->socks[c->pidx[k]];
-        short ev = r > 0 ? c->pfd[k].revents : 0;
-        if (s->rx_at < s->rx_end)
-            ev |= POLLIN;
-        if (ev == 0)
-            continue;
-        /* A peer that closed after sending everything is not an error here:
-         * the channel layer decides whether it still needed that peer. */
-        fcoll_status_t st = FCOLL_OK;
-        if (ev & (POLLOUT | POLLERR | POLLHUP))
-            st = flush(c, s);
-        if (st == FCOLL_OK && (ev & (POLLIN | POLLERR | POLLHUP)))
-            st = drain(c, s);
-        if (st != FCOLL_OK && st != FCOLL_ERR_PEER_CLOSED)
-            return st;
+    fcoll_status_t st = FCOLL_OK;
+    for (int k = 0; k < r && st == FCOLL_OK; k++) {
+        tsock_t *s = &c->socks[c->evs[k].data.u32];
+        if (!s->closed) /* closed by an earlier entry of this batch */
+            st = serve(c, s, c->evs[k].events);
     }
-    return FCOLL_OK;
+    for (int i = 0; ahead && st == FCOLL_OK && i < c->nranks * c->nsock; i++)
+        if (c->socks[i].rx_at < c->socks[i].rx_end)
+            st = serve(c, &c->socks[i], EPOLLIN);
+    return st;
 }
 
 static fcoll_status_t tcp_poll(fcoll__tl_ctx_t *c, fcoll__cqe_t *cqe, int max, int *n)
