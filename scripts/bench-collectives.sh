@@ -147,20 +147,21 @@ fi
 echo "iperf3 loopback, 1 TCP stream: ${iperf:-n/a} GB/s"
 
 # ---- runs ----
-# Median of the figures given; "fail" if any run failed (or none ran),
+# Median of the runs that gave a figure (a failed run does not count
+# against a configuration; the report lists them); "fail" if none did,
 # "n/a" if the peer was not built.
 median() {
-    local v
+    local v ok=()
     for v in "$@"; do
         [ "$v" = n/a ] && { echo n/a; return; }
-        [[ $v =~ ^[0-9.]+$ ]] || { echo fail; return; }
+        [[ $v =~ ^[0-9.]+$ ]] && ok+=("$v")
     done
-    [ $# -eq 0 ] && { echo fail; return; }
-    printf '%s\n' "$@" | sort -g |
+    [ ${#ok[@]} -eq 0 ] && { echo fail; return; }
+    printf '%s\n' "${ok[@]}" | sort -g |
         awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 configs=(fcoll-shm fcoll-shm-R mpi-vader fcoll-tcp mpi-tcp gloo-ring gloo-hd)
-declare -A time busbw wrong
+declare -A time busbw wrong failed
 for np in "${ranks[@]}"; do
     for size in "${sizes[@]}"; do
         declare -A ts=() bs=()
@@ -169,6 +170,7 @@ for np in "${ranks[@]}"; do
                 read -r t b x <<<"$(measure "$cfg" "$np" "$size" "$round")"
                 # Progress on stderr: a full run takes minutes.
                 printf '\r%-78s' "ran $cfg, $np ranks, $size B, round $round: ${t} us ${b:-} GB/s" >&2
+                [ "$t" = fail ] && failed[$cfg,$np,$size]=$((${failed[$cfg,$np,$size]:-0} + 1))
                 ts[$cfg]+=" $t"
                 bs[$cfg]+=" ${b:-$t}"
                 # Wrong results in any run count.
@@ -253,6 +255,12 @@ for np in "${ranks[@]}"; do
             "${v[fcoll-tcp]}" "${v[mpi-tcp]}" \
             "${v[gloo-ring]}" "${v[gloo-hd]}" "$tcp_ratio"
     done
+done
+
+for key in "${!failed[@]}"; do
+    IFS=, read -r cfg np size <<<"$key"
+    echo "note: $cfg, $np ranks, $(human "$size"): ${failed[$key]} of $(rounds "$size") runs failed" \
+        "(the figure is the median of the others; logs in $logs)"
 done
 
 echo
