@@ -88,12 +88,18 @@ static int store_dir_teardown(void **state)
     return rc;
 }
 
-static fabd_probes *open_store(const struct store_dir *sd)
+/* A probe store on core, persisted under dir (NULL: in memory only). */
+static fabd_probes *new_store(fabd_core *core, const char *dir)
 {
     fabd_probes *p = NULL;
     ftopo_diag d = {0};
-    assert_int_equal(fabd_probes_create(sd->core, sd->dir, &p, &d), FTOPO_OK);
+    assert_int_equal(fabd_probes_create(core, dir, &p, &d), FTOPO_OK);
     return p;
+}
+
+static fabd_probes *open_store(const struct store_dir *sd)
+{
+    return new_store(sd->core, sd->dir);
 }
 
 /* Two groups of two hosts, 1000 MB/s inside, 100 across; results named
@@ -102,9 +108,8 @@ static void test_matrix_reading(void **state)
 {
     (void)state;
     fabd_core *core = new_core();
-    fabd_probes *p;
+    fabd_probes *p = new_store(core, NULL);
     ftopo_diag d = {0};
-    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
     reg(p, "a1", "10.0.0.1:18515");
     reg(p, "a2", "10.0.0.2");
     reg(p, "b1", "10.0.0.3:18515");
@@ -309,9 +314,8 @@ static void test_store_bounds(void **state)
     (void)state;
     enum { N = 200 };
     fabd_core *core = new_core();
-    fabd_probes *p;
+    fabd_probes *p = new_store(core, NULL);
     ftopo_diag d = {0};
-    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
     fabd_probe_sample *s = calloc(N * N, sizeof(*s));
     assert_non_null(s);
     for (int pass = 0; pass < 2; pass++) {
@@ -360,9 +364,8 @@ static void test_bottlenecks_many_groups(void **state)
 {
     (void)state;
     fabd_core *core = new_core();
-    fabd_probes *p;
+    fabd_probes *p = new_store(core, NULL);
     ftopo_diag d = {0};
-    assert_int_equal(fabd_probes_create(core, NULL, &p, &d), FTOPO_OK);
     const char *g[3][2] = {{"a1", "a2"}, {"b1", "b2"}, {"c1", "c2"}};
     for (int i = 0; i < 3; i++)
         add_bw(p, g[i][0], g[i][1], 1000);
@@ -494,7 +497,7 @@ static int weights_setup(void **state)
     assert_int_equal(ftopo_routes_create(w->f, &ro, &w->routes, &d), FTOPO_OK);
     assert_int_equal(ftopo_route_compute(w->routes, "minhop", NULL, NULL, &d), FTOPO_OK);
     w->core = new_core();
-    assert_int_equal(fabd_probes_create(w->core, NULL, &w->p, &d), FTOPO_OK);
+    w->p = new_store(w->core, NULL);
     w->nd = 2 * ftopo_num_links(w->f);
     w->avail = malloc(w->nd * sizeof(*w->avail));
     for (size_t i = 0; i < w->nd; i++)
